@@ -1,0 +1,64 @@
+"""A checklist turned into ready-to-run detectors.
+
+Compilation happens once per process (or worker): phrase lists go into one
+shared automaton, patterns are compiled, signals are resolved. Calls are then
+audited against this object without touching the YAML again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor import detectors
+from auditor.checklist.schema import Checklist, Condition, Item, Scope, Signal
+from auditor.detectors.base import Detector, PhraseBank
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """What items and signals have in common: whose turns, which of them, and the detector."""
+
+    speaker: str
+    scope: Scope
+    detector: Detector
+
+
+@dataclass(frozen=True)
+class CompiledItem(CompiledRule):
+    spec: Item
+    applies_when: Condition | None
+
+
+@dataclass(frozen=True)
+class CompiledChecklist:
+    spec: Checklist
+    path: str
+    bank: PhraseBank
+    items: tuple[CompiledItem, ...]
+    signals: dict[str, CompiledRule]
+
+    @property
+    def item_ids(self) -> list[str]:
+        return [i.spec.id for i in self.items]
+
+
+def compile_checklist(spec: Checklist, path: str | Path = "") -> CompiledChecklist:
+    bank = PhraseBank()
+    signals = {name: _rule(sig, bank) for name, sig in spec.signals.items()}
+    items = tuple(
+        CompiledItem(item.speaker, item.scope, detectors.create(item.detector, bank), item, item.applies_when) for item in spec.items
+    )
+    return CompiledChecklist(spec, str(path), bank, items, signals)
+
+
+def _rule(sig: Signal, bank: PhraseBank) -> CompiledRule:
+    return CompiledRule(sig.speaker, sig.scope, detectors.create(sig.detector, bank))
+
+
+def load_compiled(path: Path) -> tuple[CompiledChecklist, list]:
+    """Load, validate and compile; returns the warnings too. Raises ``ChecklistError``."""
+    from auditor.checklist.loading import load_checklist
+
+    spec, warnings = load_checklist(path)
+    return compile_checklist(spec, path), warnings

@@ -1,0 +1,110 @@
+"""The checklist engine: one call in, item results out.
+
+Pure by design: no files, no globals beyond caches of compiled resources, no
+dependence on other calls. That is what lets the same function run in a
+process pool or on a Dask worker and give identical results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.checklist.compiled import CompiledChecklist, CompiledRule
+from auditor.checklist.schema import AllOf, AnyOf, Condition, Not
+from auditor.detectors.base import Evidence, Finding
+from auditor.scoring import score_call
+from auditor.transcripts.model import Call, Turn
+
+PASS, FAIL, NA = "pass", "fail", "na"
+
+
+@dataclass(slots=True)
+class ItemResult:
+    status: str
+    evidence: list[Evidence] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class CallResult:
+    """Everything written about one call; the turns themselves are not kept."""
+
+    call_id: str
+    agent_id: str | None
+    agent_name: str | None
+    team: str | None
+    started_at: str | None
+    source_path: str
+    source_line: int | None
+    content_hash: str
+    turns: int
+    items: dict[str, ItemResult]
+    score: float
+    critical_failed: list[str]
+
+
+class CallContext:
+    """Per-call caches shared by all detectors: phrase hits per turn, signals, tokens."""
+
+    def __init__(self, checklist: CompiledChecklist, call: Call) -> None:
+        self.checklist = checklist
+        self.call = call
+        self._hits: list[Any] = [None] * len(call.turns)
+        self._signals: dict[str, Finding] = {}
+        self._tokens: dict[int, list[str]] = {}
+
+    def hits(self, turn: Turn) -> Sequence[tuple[int, int, int]]:
+        found = self._hits[turn.index]
+        if found is None:
+            found = self._hits[turn.index] = self.checklist.bank.scan(turn.norm)
+        return found
+
+    def signal(self, name: str) -> Finding:
+        if name not in self._signals:
+            rule = self.checklist.signals[name]
+            self._signals[name] = rule.detector.run(select_turns(self.call, rule), self)
+        return self._signals[name]
+
+    def tokens(self, turn: Turn) -> Sequence[str]:
+        if turn.index not in self._tokens:
+            from auditor.detectors.tokens import segment
+
+            self._tokens[turn.index] = segment(turn.norm)
+        return self._tokens[turn.index]
+
+    def holds(self, cond: Condition) -> bool:
+        if isinstance(cond, str):
+            return self.signal(cond).hit
+        if isinstance(cond, AllOf):
+            return all(self.holds(c) for c in cond.all)
+        if isinstance(cond, AnyOf):
+            return any(self.holds(c) for c in cond.any)
+        assert isinstance(cond, Not)
+        return not self.holds(cond.not_)
+
+
+def select_turns(call: Call, rule: CompiledRule) -> tuple[Turn, ...]:
+    turns = call.turns if rule.speaker == "any" else call.by(rule.speaker)
+    if rule.scope.first:
+        return turns[: rule.scope.first]
+    if rule.scope.last:
+        return turns[-rule.scope.last :]
+    return turns
+
+
+def audit_call(checklist: CompiledChecklist, call: Call) -> CallResult:
+    ctx = CallContext(checklist, call)
+    items: dict[str, ItemResult] = {}
+    for item in checklist.items:
+        if item.applies_when is not None and not ctx.holds(item.applies_when):
+            items[item.spec.id] = ItemResult(NA)
+            continue
+        finding = item.detector.run(select_turns(call, item), ctx)
+        items[item.spec.id] = ItemResult(PASS if finding.hit else FAIL, finding.evidence, finding.metrics)
+    score, critical = score_call(checklist.spec, items)
+    return CallResult(
+        call.call_id, call.agent_id, call.agent_name, call.team, call.started_at,
+        call.source.path, call.source.line, call.content_hash, len(call.turns), items, score, critical,
+    )

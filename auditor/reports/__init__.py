@@ -1,0 +1,1 @@
+"""Writers: the Excel scorecard, the JSON Lines results, the terminal views."""

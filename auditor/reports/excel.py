@@ -1,0 +1,277 @@
+"""The Excel scorecard a manager opens: Summary, Agents, Calls, Evidence, Problems.
+
+Written with openpyxl's write-only mode so that Calls and Evidence stream to
+disk as calls are audited; Summary and Agents are filled from the aggregates
+at the end. Every transcript string is written as a literal string (never a
+formula), characters Excel rejects are removed, over-long cells are cut with
+a marker, and a sheet that reaches Excel's row limit continues on another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from auditor.checklist.compiled import CompiledChecklist
+from auditor.engine import CallResult
+from auditor.reports.atomic import AtomicPath
+from auditor.scoring import Scoreboard
+from auditor.transcripts.model import Problem
+
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_CELL = 32_767
+TRUNCATED = "…[truncated]"
+STATUS_LABEL = {"pass": "pass", "fail": "FAIL", "na": "N/A"}
+RED, GREEN, GREY, AMBER = "F8696B", "63BE7B", "D9D9D9", "FFEB84"
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="305496")
+
+
+def safe_text(value: str) -> str:
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(text) > EXCEL_MAX_CELL:
+        text = text[: EXCEL_MAX_CELL - len(TRUNCATED)] + TRUNCATED
+    return text
+
+
+class RollingSheet:
+    """A write-only sheet that continues on "Name (2)", "Name (3)"… at Excel's row limit."""
+
+    def __init__(self, book: "Scorecard", title: str, headers: Sequence[str], widths: Sequence[float], max_rows: int = EXCEL_MAX_ROWS) -> None:
+        self.book, self.title, self.headers, self.widths, self.max_rows = book, title, list(headers), list(widths), max_rows
+        self.sheets: list[tuple[Any, int]] = []
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        n = len(self.sheets) + 1
+        ws = self.book.wb.create_sheet(self.title if n == 1 else f"{self.title} ({n})")
+        ws.freeze_panes = "A2"
+        for i, w in enumerate(self.widths, 1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        ws.append([self.book.header_cell(ws, h) for h in self.headers])
+        self.sheets.append((ws, 1))
+        self.ws = ws
+
+    @property
+    def rows(self) -> int:
+        return self.sheets[-1][1]
+
+    def append(self, values: Sequence[Any]) -> None:
+        if self.rows >= self.max_rows:
+            self._new_sheet()
+        ws, n = self.sheets[-1]
+        ws.append([self.book.cell(ws, v) if not isinstance(v, Cell) else v for v in values])
+        self.sheets[-1] = (ws, n + 1)
+
+    def finish(self) -> None:
+        for ws, n in self.sheets:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(self.headers))}{max(n, 1)}"
+
+
+class Scorecard:
+    """Streams a workbook to a temporary file; ``close`` writes the summary sheets and renames it into place."""
+
+    def __init__(self, target: Path, checklist: CompiledChecklist, evidence: str = "failures", max_rows: int = EXCEL_MAX_ROWS, redact=None) -> None:
+        self.target = target
+        self.checklist = checklist
+        self.evidence_mode = evidence
+        self.redact = redact
+        self.wb = Workbook(write_only=True)
+        self.summary_ws = self.wb.create_sheet("Summary")
+        self.agents_ws = self.wb.create_sheet("Agents")
+        items = checklist.item_ids
+        self.status_fills = {s: PatternFill("solid", fgColor=c) for s, c in (("pass", GREEN), ("fail", RED), ("na", GREY))}
+        self.calls = RollingSheet(
+            self,
+            "Calls",
+            ["Call ID", "Agent ID", "Agent", "Team", "Date", "Score", "Critical failure", *items, "De-escalated", "Turns to empathy", "Source"],
+            [18, 10, 10, 12, 20, 8, 14, *[max(10, len(i) + 2) for i in items], 12, 10, 40],
+            max_rows,
+        )
+        self.evidence = RollingSheet(
+            self,
+            "Evidence",
+            ["Call ID", "Agent ID", "Item", "Status", "Turn", "Speaker", "Turn text", "Matched", "Why", "Start (s)"],
+            [18, 10, 22, 8, 6, 10, 70, 18, 50, 9],
+            max_rows,
+        )
+        self.problems_ws = self.wb.create_sheet("Problems")
+
+    # -- cells -------------------------------------------------------------
+    def cell(self, ws: Any, value: Any, fill: PatternFill | None = None, number_format: str | None = None) -> Cell:
+        if isinstance(value, str):
+            text = safe_text(self.redact(value) if self.redact else value)
+            c = WriteOnlyCell(ws, value=text)
+            c.data_type = "s"  # never a formula, whatever the text starts with
+            if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                c.quotePrefix = True
+        else:
+            c = WriteOnlyCell(ws, value=value)
+        if fill is not None:
+            c.fill = fill
+        if number_format:
+            c.number_format = number_format
+        return c
+
+    def header_cell(self, ws: Any, text: str) -> Cell:
+        c = self.cell(ws, text)
+        c.font, c.fill = HEADER_FONT, HEADER_FILL
+        c.alignment = Alignment(wrap_text=True, vertical="center")
+        return c
+
+    # -- streaming ---------------------------------------------------------
+    def add_call(self, r: CallResult) -> None:
+        ws = self.calls.ws  # cells only need a sheet of this workbook for their styles
+        empathy = next((res.metrics for res in r.items.values() if "de_escalated" in res.metrics), {})
+        row = [
+            self.cell(ws, r.call_id), self.cell(ws, r.agent_id or "(unknown)"), self.cell(ws, r.agent_name or ""), self.cell(ws, r.team or ""),
+            self.cell(ws, r.started_at or ""), self.cell(ws, r.score, number_format="0.0"),
+            self.cell(ws, ", ".join(r.critical_failed), self.status_fills["fail"] if r.critical_failed else None),
+        ]
+        for item_id in self.checklist.item_ids:
+            status = r.items[item_id].status
+            row.append(self.cell(ws, STATUS_LABEL[status], self.status_fills[status]))
+        de = empathy.get("de_escalated")
+        row += [self.cell(ws, "" if de is None else ("yes" if de else "no")), self.cell(ws, empathy.get("time_to_empathy_turns")),
+                self.cell(ws, r.source_path + (f":{r.source_line}" if r.source_line else ""))]
+        self.calls.append(row)
+        for item_id, res in r.items.items():
+            if res.status == "na" or (self.evidence_mode == "failures" and res.status != "fail"):
+                continue
+            if not res.evidence:
+                self.evidence.append([r.call_id, r.agent_id or "(unknown)", item_id, STATUS_LABEL[res.status], None, "", "", "", str(res.metrics.get("note", "no matching turn")), None])
+            for ev in res.evidence:
+                self.evidence.append([r.call_id, r.agent_id or "(unknown)", item_id, STATUS_LABEL[res.status], ev.turn + 1, ev.speaker, ev.text, ev.match, ev.note, ev.start])
+
+    # -- closing -----------------------------------------------------------
+    def close(self, board: Scoreboard, problems: list[Problem], run: dict[str, Any]) -> None:
+        atomic = AtomicPath(self.target)
+        try:
+            self._write_summary(board, problems, run)
+            self._write_agents(board)
+            self._write_problems(problems)
+            self.calls.finish()
+            self.evidence.finish()
+            self.wb.save(atomic.temp)
+            atomic.commit()
+        except BaseException:
+            atomic.discard()
+            raise
+
+    def _write_summary(self, board: Scoreboard, problems: list[Problem], run: dict[str, Any]) -> None:
+        ws = self.summary_ws
+        ws.column_dimensions["A"].width = 26
+        ws.column_dimensions["B"].width = 36
+        for col, w in zip("CDEFGH", (12, 10, 10, 12, 12, 12)):
+            ws.column_dimensions[col].width = w
+        spec = self.checklist.spec
+        s = board.summary()
+        bold = Font(bold=True)
+        title = self.cell(ws, "Call audit scorecard")
+        title.font = Font(bold=True, size=14)
+        ws.append([title])
+        rows = [
+            ("Run date", run.get("finished_at") or dt.datetime.now().isoformat(timespec="seconds")),
+            ("Checklist", f"{spec.name} ({spec.id} v{spec.version})"),
+            ("Inputs", ", ".join(run.get("inputs", []))),
+            ("Calls audited", s["calls"]),
+            ("Agents", s["agents"]),
+            ("Calls with no agent id", s["unknown_agent_calls"]),
+            ("Mean call score", s["mean_score"]),
+            ("Calls with a critical failure", s["critical_calls"]),
+            (f"Calls below {board.threshold:g}", s["below_threshold"]),
+            ("Inputs skipped", sum(1 for p in problems if p.kind == "error")),
+            ("Warnings", sum(1 for p in problems if p.kind == "warning")),
+        ]
+        for label, value in rows:
+            lab = self.cell(ws, label)
+            lab.font = bold
+            ws.append([lab, self.cell(ws, value, number_format="0.0" if label == "Mean call score" else None)])
+        ws.append([])
+        header_row = len(rows) + 3
+        ws.append([self.header_cell(ws, h) for h in ("Item", "Title", "Category", "Weight", "Critical", "Applicable", "Passed", "Pass rate")])
+        for item in spec.items:
+            t = board.total.items.get(item.id)
+            rate = t.rate if t else None
+            ws.append([
+                self.cell(ws, item.id), self.cell(ws, item.title), self.cell(ws, item.category), self.cell(ws, item.weight),
+                self.cell(ws, "yes" if item.critical else ""), self.cell(ws, t.applicable if t else 0), self.cell(ws, t.passed if t else 0),
+                self.cell(ws, rate, number_format="0.0%"),
+            ])
+        first, last = header_row + 1, header_row + len(spec.items)
+        ws.conditional_formatting.add(f"H{first}:H{last}", _scale())
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Pass rate per item"
+        chart.y_axis.number_format = "0%"
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 1
+        chart.legend = None
+        chart.add_data(Reference(ws, min_col=8, min_row=header_row, max_row=last), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+        chart.height, chart.width = 9, 18
+        ws.add_chart(chart, "J2")
+
+    def _write_agents(self, board: Scoreboard) -> None:
+        ws = self.agents_ws
+        ws.freeze_panes = "D2"
+        spec = self.checklist.spec
+        headers = ["Rank (worst first)", "Agent ID", "Agent", "Team", "Calls", "Mean score", "Median score", "Lowest score",
+                   "Critical failures", f"Calls below {board.threshold:g}", *[f"{i.id} pass rate" for i in spec.items],
+                   "De-escalation rate", "Mean turns to empathy", "Mean seconds to empathy"]
+        widths = [10, 10, 10, 12, 7, 10, 10, 10, 10, 10, *[12] * len(spec.items), 12, 12, 12]
+        for i, w in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        ws.append([self.header_cell(ws, h) for h in headers])
+        empathy_item = next((i.id for i in spec.items if i.detector.kind == "empathy"), None)
+        ranked = board.ranked_agents()
+        for rank, (agent_id, t) in enumerate(ranked, 1):
+            row = [self.cell(ws, rank), self.cell(ws, agent_id), self.cell(ws, t.name or ""), self.cell(ws, t.team or ""), self.cell(ws, t.calls),
+                   self.cell(ws, t.mean, number_format="0.0"), self.cell(ws, t.median, number_format="0.0"), self.cell(ws, t.lowest, number_format="0.0"),
+                   self.cell(ws, t.critical_calls), self.cell(ws, t.below_threshold)]
+            for item in spec.items:
+                tally = t.items.get(item.id)
+                row.append(self.cell(ws, tally.rate if tally else None, number_format="0.0%"))
+            if empathy_item:
+                row += [self.cell(ws, t.metric(empathy_item, "de_escalated"), number_format="0.0%"),
+                        self.cell(ws, t.metric(empathy_item, "time_to_empathy_turns"), number_format="0.0"),
+                        self.cell(ws, t.metric(empathy_item, "time_to_empathy_seconds"), number_format="0.0")]
+            ws.append(row)
+        last = len(ranked) + 1
+        if ranked:
+            first_rate, last_rate = 11, 10 + len(spec.items) + 1
+            ws.conditional_formatting.add(f"{get_column_letter(first_rate)}2:{get_column_letter(last_rate)}{last}", _scale())
+            ws.conditional_formatting.add(f"F2:F{last}", _scale(0, board.threshold, 100))
+            ws.conditional_formatting.add(f"I2:I{last}", CellIsRule(operator="greaterThan", formula=["0"], fill=PatternFill("solid", fgColor=RED)))
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
+
+    def _write_problems(self, problems: list[Problem]) -> None:
+        ws = self.problems_ws
+        ws.freeze_panes = "A2"
+        for col, w in zip("ABCD", (50, 8, 10, 90)):
+            ws.column_dimensions[col].width = w
+        ws.append([self.header_cell(ws, h) for h in ("File", "Line", "Severity", "Reason")])
+        for p in problems:
+            ws.append([self.cell(ws, p.path), self.cell(ws, p.line), self.cell(ws, p.kind), self.cell(ws, p.reason)])
+        if not problems:
+            ws.append([self.cell(ws, "(no problems: every input was read)")])
+        ws.auto_filter.ref = f"A1:D{len(problems) + 1}"
+
+    def abort(self) -> None:
+        """Nothing to remove: the workbook only reaches disk in ``close``."""
+
+
+def _scale(low: float = 0, mid: float = 0.8, high: float = 1) -> ColorScaleRule:
+    """Red at ``low``, amber at ``mid`` (the usual QA pass mark), green at ``high``."""
+    return ColorScaleRule(start_type="num", start_value=low, start_color=RED, mid_type="num", mid_value=mid, mid_color=AMBER,
+                          end_type="num", end_value=high, end_color=GREEN)

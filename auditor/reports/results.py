@@ -1,0 +1,76 @@
+"""``results.jsonl``: one line per call, then the problems, then a run record.
+
+The machine-readable twin of the workbook. Its schema is documented in the
+README and kept stable: consumers filter lines by ``"type"``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from auditor.engine import CallResult
+from auditor.reports.atomic import AtomicPath
+from auditor.transcripts.model import Problem
+
+SCHEMA_VERSION = 1
+
+
+def call_record(result: CallResult, evidence: str = "all") -> dict[str, Any]:
+    items = {}
+    for item_id, res in result.items.items():
+        entry: dict[str, Any] = {"status": res.status}
+        entry["evidence"] = [e.to_dict() for e in res.evidence] if evidence == "all" or res.status == "fail" else []
+        metrics = {k: v for k, v in res.metrics.items() if k != "scores"}
+        if metrics:
+            entry["metrics"] = metrics
+        items[item_id] = entry
+    return {
+        "type": "call",
+        "call_id": result.call_id,
+        "agent_id": result.agent_id,
+        "agent_name": result.agent_name,
+        "team": result.team,
+        "started_at": result.started_at,
+        "source": {"path": result.source_path, "line": result.source_line},
+        "content_hash": result.content_hash,
+        "turns": result.turns,
+        "score": result.score,
+        "critical_failed": bool(result.critical_failed),
+        "critical_items": result.critical_failed,
+        "items": items,
+    }
+
+
+def problem_record(problem: Problem) -> dict[str, Any]:
+    return {"type": "problem", "path": problem.path, "line": problem.line, "severity": problem.kind, "reason": problem.reason}
+
+
+class ResultsWriter:
+    """Streams call records to a temporary file; problems and the run record are appended on close."""
+
+    def __init__(self, target: Path, redact=None) -> None:
+        self.atomic = AtomicPath(target)
+        self.fh: IO[str] = self.atomic.temp.open("w", encoding="utf-8")
+        self.redact = redact
+
+    def _line(self, record: dict[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False)
+        if self.redact is not None:
+            line = self.redact(line)
+        self.fh.write(line + "\n")
+
+    def add_call(self, result: CallResult) -> None:
+        self._line(call_record(result))
+
+    def close(self, board: object, problems: list[Problem], run: dict[str, Any]) -> None:
+        for p in problems:
+            self._line(problem_record(p))
+        self._line({"type": "run", "schema": SCHEMA_VERSION, **run})
+        self.fh.close()
+        self.atomic.commit()
+
+    def abort(self) -> None:
+        self.fh.close()
+        self.atomic.discard()

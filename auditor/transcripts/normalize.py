@@ -1,0 +1,88 @@
+"""Text normalisation for matching.
+
+Rules are written once in Simplified Chinese with half-width punctuation, but
+transcripts arrive in full-width forms, Traditional characters and with ASR
+spaces between characters. We normalise a *copy* for matching and keep a way
+to map a match back onto the original text, because evidence must quote what
+was actually said.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _to_simplified(text: str) -> str:
+    # OpenCC is a C++ library; calling it on pure ASCII is wasted work.
+    if text.isascii():
+        return text
+    return _t2s().convert(text)
+
+
+def normalize(text: str) -> str:
+    """NFKC, Traditional → Simplified, lower case, spaces between Chinese characters dropped."""
+    return normalize_with_map(text)[0]
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int] | None]:
+    """Normalise and return, for each normalised character, its index in ``text``.
+
+    The map is ``None`` when it is the identity, which is the common case and
+    saves allocating a list per turn.
+    """
+    nfkc = unicodedata.normalize("NFKC", text)
+    if len(nfkc) == len(text):
+        mapping: list[int] | None = None
+    else:
+        pieces: list[str] = []
+        mapping = []
+        for i, ch in enumerate(text):
+            n = unicodedata.normalize("NFKC", ch)
+            pieces.append(n)
+            mapping.extend([i] * len(n))
+        nfkc = "".join(pieces)
+    simplified = _to_simplified(nfkc)
+    if len(simplified) != len(nfkc):
+        # Phrase-level conversions that change length are rare; fall back to a
+        # per-character conversion so the map stays exact.
+        simplified = "".join(_to_simplified(c) if len(_to_simplified(c)) == 1 else c for c in nfkc)
+    lowered = simplified.lower()
+    if len(lowered) != len(simplified):
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in simplified)
+    if not _SPACE_BETWEEN_CJK.search(lowered):
+        return lowered, mapping
+    base = mapping if mapping is not None else list(range(len(lowered)))
+    out: list[str] = []
+    new_map: list[int] = []
+    last = 0
+    for m in _SPACE_BETWEEN_CJK.finditer(lowered):
+        out.append(lowered[last : m.start()])
+        new_map.extend(base[last : m.start()])
+        last = m.end()
+    out.append(lowered[last:])
+    new_map.extend(base[last:])
+    return "".join(out), new_map
+
+
+def original_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Map a ``[start, end)`` span of ``normalize(text)`` back onto ``text``."""
+    norm, mapping = normalize_with_map(text)
+    if mapping is None:
+        return start, end
+    if not mapping:
+        return 0, 0
+    s = mapping[min(start, len(mapping) - 1)]
+    e = mapping[end - 1] + 1 if end > 0 else s
+    return s, max(e, s)

@@ -1,0 +1,67 @@
+"""The JSON shape of one call, validated with pydantic.
+
+JSON and JSON Lines share this schema; pydantic gives us error locations such
+as ``turns[3].text`` for free, which is what a QA lead needs to fix an export.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from auditor.transcripts.building import LoadLimits, RawTurn, build_call
+from auditor.transcripts.errors import InputError
+from auditor.transcripts.model import Call, CallMeta, Source
+
+
+class TurnRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+    speaker: str
+    text: str
+    start: float | None = None
+    end: float | None = None
+
+
+class CallRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+    call_id: str | None = None
+    agent_id: str | None = None
+    agent_name: str | None = None
+    team: str | None = None
+    started_at: str | None = None
+    turns: list[TurnRecord]
+
+
+def format_location(loc: tuple[Any, ...]) -> str:
+    """``('turns', 3, 'text')`` → ``turns[3].text``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        parts.append(f"{format_location(tuple(err['loc']))}: {err['msg']}")
+    more = len(exc.errors()) - 3
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def call_from_object(obj: Any, default_id: str, source: Source, limits: LoadLimits, warnings: list[str]) -> Call:
+    if not isinstance(obj, dict):
+        raise InputError(f"expected a JSON object with 'turns', got a JSON {type(obj).__name__}", source.line)
+    try:
+        record = CallRecord.model_validate(obj)
+    except ValidationError as exc:
+        raise InputError(describe_validation_error(exc), source.line) from None
+    meta = CallMeta(
+        call_id=record.call_id or default_id,
+        agent_id=record.agent_id,
+        agent_name=record.agent_name,
+        team=record.team,
+        started_at=record.started_at,
+    )
+    raw = [RawTurn(t.speaker, t.text, t.start, t.end, source.line) for t in record.turns]
+    return build_call(meta, raw, source, limits, warnings)
