@@ -1,0 +1,163 @@
+"""The CLI end to end on samples/, with the workbook read back."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from auditor import __version__
+
+from conftest import SAMPLES
+
+ITEMS = ["greeting", "thanks", "farewell", "further_help", "paraphrase_confirmation", "empathy", "forbidden_language"]
+
+
+def read_results(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_audit_samples_writes_scorecard_and_results(cli, tmp_path):
+    code, out, err = cli("audit", SAMPLES, "--manifest", SAMPLES / "calls.csv")
+    assert code == 0, err
+    assert "Audited 28 call(s) for 6 agent(s)" in err and "Wrote scorecard.xlsx" in err
+
+    records = read_results(tmp_path / "results.jsonl")
+    calls = [r for r in records if r["type"] == "call"]
+    assert len(calls) == 28 and records[-1]["type"] == "run"
+    assert records[-1]["summary"]["calls"] == 28
+    first = calls[0]
+    assert set(first) >= {"call_id", "agent_id", "agent_name", "team", "started_at", "source", "score", "critical_failed", "items"}
+    assert set(first["items"]) == set(ITEMS)
+    ev = next(e for c in calls for e in c["items"]["greeting"]["evidence"])
+    assert set(ev) >= {"turn", "speaker", "text", "match", "start"}
+    # manifest metadata reached the calls that lacked it
+    assert all(c["agent_id"] for c in calls)
+
+    wb = load_workbook(tmp_path / "scorecard.xlsx")
+    assert wb.sheetnames == ["Summary", "Agents", "Calls", "Evidence", "Problems"]
+    calls_ws = wb["Calls"]
+    header = [c.value for c in calls_ws[1]]
+    assert header[:7] == ["Call ID", "Agent ID", "Agent", "Team", "Date", "Score", "Critical failure"]
+    assert header[7:14] == ITEMS
+    assert calls_ws.freeze_panes == "A2" and calls_ws.auto_filter.ref.startswith("A1:")
+    assert calls_ws.max_row == 29
+    agents = wb["Agents"]
+    rows = list(agents.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 6
+    means = [r[5] for r in rows]
+    assert means == sorted(means), "agents are listed worst first"
+    assert agents.cell(2, 11).number_format == "0.0%"
+    assert wb["Summary"]._charts, "summary has a pass-rate chart"
+    evidence = list(wb["Evidence"].iter_rows(min_row=2, values_only=True))
+    assert evidence and all(r[3] == "FAIL" for r in evidence)
+
+
+def test_formula_like_turn_is_stored_as_text(cli, tmp_path):
+    path = tmp_path / "f.txt"
+    path.write_text("客服：=HYPERLINK(\"http://x\")您好\n客户：+86 138 谢谢\n客服：-_- 不归我管\n客户：@all 再见\n", encoding="utf-8")
+    code, _, err = cli("audit", path, "--evidence", "all")
+    assert code == 0, err
+    wb = load_workbook(tmp_path / "scorecard.xlsx")
+    texts = [c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] in "=+-@"]
+    assert any(c.value.startswith("=HYPERLINK") for c in texts)
+    assert all(c.data_type == "s" for c in texts)
+
+
+def test_existing_outputs_are_not_overwritten_without_force(cli, tmp_path):
+    (tmp_path / "scorecard.xlsx").write_bytes(b"keep me")
+    code, _, err = cli("audit", SAMPLES / "json" / "C1001.json")
+    assert code == 2 and "already exists" in err and "--force" in err
+    assert (tmp_path / "scorecard.xlsx").read_bytes() == b"keep me"
+    code, _, err = cli("audit", SAMPLES / "json" / "C1001.json", "--force")
+    assert code == 0, err
+    assert load_workbook(tmp_path / "scorecard.xlsx").sheetnames[0] == "Summary"
+
+
+def test_fail_under_exit_code(cli):
+    code, _, err = cli("audit", SAMPLES / "text" / "C3002.txt", "--fail-under", "80")
+    assert code == 1 and "below --fail-under" in err
+    code, _, _ = cli("audit", SAMPLES / "json" / "C1001.json", "--fail-under", "80", "--force")
+    assert code == 0
+
+
+def test_checklist_error_exits_2_naming_file_line_and_key(cli, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nname: x\nversion: 1\nitems:\n  - id: a\n    title: A\n    weight: -3\n    detector: {kind: phrases, phrases: [您好]}\n", encoding="utf-8")
+    code, _, err = cli("audit", SAMPLES / "json" / "C1001.json", "--checklist", bad)
+    assert code == 2
+    assert f"{bad}:7:5: items[0].weight:" in err
+    assert not (tmp_path / "scorecard.xlsx").exists()
+
+
+def test_bad_inputs_are_reported_and_the_batch_goes_on(cli, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("客服：您好\n客户：我要退款\n", encoding="utf-8")
+    (folder / "broken.json").write_text('{"turns": [', encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / ".hidden.txt").write_text("客服：您好\n", encoding="utf-8")
+    code, _, err = cli("audit", folder)
+    assert code == 0
+    assert "broken.json" in err and "invalid JSON" in err and "empty.txt" in err and "empty file" in err
+    records = read_results(tmp_path / "results.jsonl")
+    assert [r["call_id"] for r in records if r["type"] == "call"] == ["good"]
+    problems = [r for r in records if r["type"] == "problem"]
+    assert {Path(p["path"]).name for p in problems} == {"broken.json", "empty.txt"}
+    sheet = load_workbook(tmp_path / "scorecard.xlsx")["Problems"]
+    assert {Path(r[0]).name for r in sheet.iter_rows(min_row=2, values_only=True)} == {"broken.json", "empty.txt"}
+
+
+def test_no_transcripts_is_a_clear_error_and_writes_nothing(cli, tmp_path):
+    (tmp_path / "notes.md").write_text("hello", encoding="utf-8")
+    code, _, err = cli("audit", tmp_path)
+    assert code == 2 and "no transcript files found" in err
+    assert not (tmp_path / "scorecard.xlsx").exists() and not (tmp_path / "results.jsonl").exists()
+
+
+def test_results_do_not_depend_on_argument_order(cli, tmp_path):
+    a, b = SAMPLES / "json", SAMPLES / "text"
+    cli("audit", a, b, "--results", "one.jsonl", "--out", "one.xlsx")
+    cli("audit", b, a, "--results", "two.jsonl", "--out", "two.xlsx")
+    one = sorted(json.dumps(r, sort_keys=True) for r in read_results(tmp_path / "one.jsonl") if r["type"] == "call")
+    two = sorted(json.dumps(r, sort_keys=True) for r in read_results(tmp_path / "two.jsonl") if r["type"] == "call")
+    assert one == two
+    agents = lambda name: list(load_workbook(tmp_path / name)["Agents"].iter_rows(values_only=True))  # noqa: E731
+    assert agents("one.xlsx") == agents("two.xlsx")
+
+
+def test_explain_prints_turns_and_verdicts_plain_when_piped(cli):
+    code, out, _ = cli("explain", SAMPLES / "text" / "C3002.txt")
+    assert code == 0
+    assert "[01]" in out and "FAIL  forbidden_language" in out and "不归我管" in out
+    assert "\x1b[" not in out
+
+
+def test_version_and_help():
+    run = lambda *a: subprocess.run([sys.executable, "-m", "auditor", *a], capture_output=True, text=True)  # noqa: E731
+    assert run("--version").stdout.strip() == f"auditor {__version__}"
+    for cmd in ([], ["audit"], ["explain"]):
+        res = run(*cmd, "--help")
+        assert res.returncode == 0 and "Example" in res.stdout, cmd
+
+
+def test_help_does_not_import_nlp_or_excel_libraries():
+    code = "import sys; from auditor.cli import app; import typer.main; assert not any(m in sys.modules for m in ('spacy', 'jieba', 'openpyxl', 'pydantic')), [m for m in ('spacy','jieba','openpyxl','pydantic') if m in sys.modules]"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode == 0
+
+
+def test_default_checklist_ships_in_the_wheel(tmp_path):
+    """The built-in checklist must work from an installed wheel, not only from a checkout."""
+    import zipfile
+
+    res = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(SAMPLES.parent)],
+                         capture_output=True, text=True)
+    if res.returncode != 0 and "hatchling" in res.stderr:
+        res = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path), str(SAMPLES.parent)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-2000:]
+    [wheel] = tmp_path.glob("auditor-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "auditor/_checklists/zh_call_center.yaml" in names
