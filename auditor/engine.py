@@ -7,12 +7,13 @@ process pool or on a Dask worker and give identical results.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.checklist.compiled import CompiledChecklist, CompiledRule
 from auditor.checklist.schema import AllOf, AnyOf, Condition, Not
+from auditor.compact import reduce_by_fields
 from auditor.detectors.base import Evidence, Finding
 from auditor.scoring import score_call
 from auditor.transcripts.model import Call, Turn
@@ -25,6 +26,8 @@ class ItemResult:
     status: str
     evidence: list[Evidence] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
+
+    __reduce__ = reduce_by_fields
 
 
 @dataclass(slots=True)
@@ -44,6 +47,8 @@ class CallResult:
     score: float
     critical_failed: list[str]
 
+    __reduce__ = reduce_by_fields
+
 
 class CallContext:
     """Per-call caches shared by all detectors: phrase hits per turn, signals, tokens."""
@@ -54,6 +59,14 @@ class CallContext:
         self._hits: list[Any] = [None] * len(call.turns)
         self._signals: dict[str, Finding] = {}
         self._tokens: dict[int, list[str]] = {}
+        self._by: dict[str, tuple[Turn, ...]] = {}
+
+    def by(self, speaker: str) -> tuple[Turn, ...]:
+        """``call.by(speaker)``, worked out once per call rather than once per rule."""
+        turns = self._by.get(speaker)
+        if turns is None:
+            turns = self._by[speaker] = self.call.by(speaker)
+        return turns
 
     def hits(self, turn: Turn) -> Sequence[tuple[int, int, int]]:
         found = self._hits[turn.index]
@@ -64,7 +77,7 @@ class CallContext:
     def signal(self, name: str) -> Finding:
         if name not in self._signals:
             rule = self.checklist.signals[name]
-            self._signals[name] = rule.detector.run(select_turns(self.call, rule), self)
+            self._signals[name] = rule.detector.run(select_turns(self.call, rule, self.by), self)
         return self._signals[name]
 
     def tokens(self, turn: Turn) -> Sequence[str]:
@@ -85,8 +98,10 @@ class CallContext:
         return not self.holds(cond.not_)
 
 
-def select_turns(call: Call, rule: CompiledRule) -> tuple[Turn, ...]:
-    turns = call.turns if rule.speaker == "any" else call.by(rule.speaker)
+def select_turns(call: Call, rule: CompiledRule, by: Callable[[str], tuple[Turn, ...]] | None = None) -> tuple[Turn, ...]:
+    turns = call.turns if rule.speaker == "any" else (by or call.by)(rule.speaker)
+    if rule.scope.skip_first:
+        turns = turns[rule.scope.skip_first :]
     if rule.scope.first:
         return turns[: rule.scope.first]
     if rule.scope.last:
@@ -101,7 +116,7 @@ def audit_call(checklist: CompiledChecklist, call: Call) -> CallResult:
         if item.applies_when is not None and not ctx.holds(item.applies_when):
             items[item.spec.id] = ItemResult(NA)
             continue
-        finding = item.detector.run(select_turns(call, item), ctx)
+        finding = item.detector.run(select_turns(call, item, ctx.by), ctx)
         items[item.spec.id] = ItemResult(PASS if finding.hit else FAIL, finding.evidence, finding.metrics)
     score, critical = score_call(checklist.spec, items)
     return CallResult(

@@ -9,8 +9,8 @@ is identical whatever the number of workers.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +19,12 @@ from auditor import __version__
 from auditor.checklist.compiled import CompiledChecklist
 from auditor.engine import CallResult, audit_call
 from auditor.scoring import Scoreboard
+from auditor.seen import SeenIds
 from auditor.transcripts import LoadLimits, Problem, load_file
 from auditor.transcripts.manifest import Manifest
 
-BATCH_FILES = 64
+BATCH_FILES = 256
+BATCH_BYTES = 1 << 20  # ~400 calls of ~2.5 KB: cheap to pickle, many tasks to share out
 
 
 @dataclass
@@ -32,6 +34,7 @@ class AuditState:
     checklist: CompiledChecklist
     limits: LoadLimits
     manifest: Manifest | None = None
+    resume: Callable[[Any], CallResult | None] | None = None  # --resume: a stored result for an already-audited call
 
 
 def audit_batch(paths: list[str], state: AuditState) -> list[CallResult | Problem]:
@@ -42,59 +45,61 @@ def audit_batch(paths: list[str], state: AuditState) -> list[CallResult | Proble
                 out.append(item)
                 continue
             call = state.manifest.apply(item) if state.manifest else item
-            out.append(audit_call(state.checklist, call))
+            done = state.resume(call) if state.resume else None
+            out.append(done or audit_call(state.checklist, call))
     return out
 
 
-_WORKER_STATE: AuditState | None = None
+def batches(paths: Sequence[Path | str], size: int = BATCH_FILES, max_bytes: int = BATCH_BYTES) -> list[list[str]]:
+    """Consecutive files, at most ``size`` of them and, past the first, at most ``max_bytes`` together.
+
+    The byte bound keeps a batch of many-call files (JSONL, CSV) as small as
+    a batch of one-call files, so workers get even shares.
+    """
+    if size <= 1:
+        return [[str(p)] for p in paths]
+    out: list[list[str]] = []
+    current: list[str] = []
+    held = 0
+    for path in paths:
+        try:
+            n = os.stat(path).st_size
+        except OSError:
+            n = 0  # the loader reports the file; here it only needs a place
+        if current and (len(current) >= size or held + n > max_bytes):
+            out.append(current)
+            current, held = [], 0
+        current.append(str(path))
+        held += n
+    if current:
+        out.append(current)
+    return out
 
 
-def _init_worker(state: AuditState) -> None:
-    global _WORKER_STATE
-    _WORKER_STATE = state
+def iter_results(paths: Sequence[Path | str], state: AuditState, jobs: int = 1, on_batch: Callable[[int], None] | None = None,
+                 executor: Any = None) -> Iterator[CallResult | Problem]:
+    """Results and problems in file order, from ``jobs`` local processes or the given executor (auditor.executors)."""
+    from auditor.executors import LocalExecutor
 
-
-def _worker_batch(paths: list[str]) -> list[CallResult | Problem]:
-    assert _WORKER_STATE is not None
-    return audit_batch(paths, _WORKER_STATE)
-
-
-def batches(paths: list[Path], size: int = BATCH_FILES) -> list[list[str]]:
-    names = [str(p) for p in paths]
-    return [names[i : i + size] for i in range(0, len(names), size)]
-
-
-def iter_results(paths: list[Path], state: AuditState, jobs: int = 1, on_batch: Callable[[int], None] | None = None) -> Iterator[CallResult | Problem]:
-    """Results and problems in file order, from ``jobs`` processes."""
-    work = batches(paths, BATCH_FILES if jobs > 1 else 1)
-    if jobs <= 1 or len(work) <= 1:
-        for batch in work:
-            yield from audit_batch(batch, state)
-            if on_batch:
-                on_batch(len(batch))
-        return
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(state,)) as pool:
-        for batch, out in zip(work, pool.imap(_worker_batch, work)):
-            yield from out
-            if on_batch:
-                on_batch(len(batch))
+    executor = executor or LocalExecutor(jobs)
+    # One file per batch in-process keeps the progress bar live; workers get
+    # many files per task so that pickling and messaging stay cheap.
+    work = batches(paths, 1 if executor.in_process else BATCH_FILES)
+    for batch, out in zip(work, executor.map(work, state)):
+        yield from out
+        if on_batch:
+            on_batch(len(batch))
 
 
 class DuplicateIds:
-    """Flags a call id seen before in the batch, remembering 8-byte digests, not the ids."""
+    """Flags a call id seen before in the batch, remembering 16 bytes a call (see auditor.seen), not the ids."""
 
-    def __init__(self) -> None:
-        self.seen: dict[bytes, str] = {}
+    def __init__(self, files: Sequence[Path | str] = ()) -> None:
+        self.seen = SeenIds(files)
 
     def check(self, r: CallResult) -> Problem | None:
-        key = hashlib.blake2b(r.call_id.encode(), digest_size=8).digest()
-        where = r.source_path + (f":{r.source_line}" if r.source_line else "")
-        first = self.seen.get(key)
+        first = self.seen.first_seen(r.call_id, r.source_path, r.source_line)
         if first is None:
-            self.seen[key] = where
             return None
         return Problem(r.source_path, f"duplicate call id {r.call_id!r} (also in {first}); both are kept", r.source_line, kind="warning")
 
@@ -107,7 +112,7 @@ class RunReport:
 
 
 def run_audit(
-    files: list[Path],
+    files: Sequence[Path | str],
     state: AuditState,
     sinks: list[Any],
     inputs: list[str],
@@ -115,13 +120,15 @@ def run_audit(
     problems: list[Problem] | None = None,
     on_problem: Callable[[Problem], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
+    run_info: dict[str, Any] | None = None,
+    executor: Any = None,
 ) -> RunReport:
     """Audit ``files`` into every sink (``add_call`` / ``close`` / ``abort``); abort all of them on any error."""
     report = RunReport(Scoreboard(state.checklist.spec.pass_threshold), list(problems or []))
     started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    dupes = DuplicateIds()
+    dupes = DuplicateIds(files)
     try:
-        for item in iter_results(files, state, jobs, on_batch):
+        for item in iter_results(files, state, jobs, on_batch, executor):
             if isinstance(item, Problem):
                 report.problems.append(item)
                 if on_problem:
@@ -142,6 +149,7 @@ def run_audit(
             "inputs": inputs,
             "started_at": started,
             "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            **(run_info or {}),
             "summary": {**report.board.summary(), "inputs_skipped": sum(1 for p in report.problems if p.kind == "error"),
                         "warnings": sum(1 for p in report.problems if p.kind == "warning")},
         }

@@ -142,3 +142,22 @@ def test_normalisation_for_matching_keeps_original_for_evidence():
     start = norm.index("宽带")
     s, e = original_span(text, start, start + 2)
     assert text[s:e] == "寬帶"
+
+
+def test_every_format_decodes_every_encoding(tmp_path):
+    record = {"call_id": "E1", "turns": [{"speaker": "agent", "text": "您好，歡迎致電"}, {"speaker": "customer", "text": "我要退款"}]}
+    bodies = {
+        ".json": json.dumps(record, ensure_ascii=False),
+        ".jsonl": json.dumps(record, ensure_ascii=False) + "\n",
+        ".txt": "客服：您好，歡迎致電\n客户：我要退款\n",
+        ".csv": "call_id,agent_id,speaker,text\nE1,A1,agent,您好，歡迎致電\nE1,A1,customer,我要退款\n",
+    }
+    encodings = {"utf-8": lambda s: s.encode("utf-8"), "utf-8-bom": lambda s: codecs.BOM_UTF8 + s.encode("utf-8"),
+                 "utf-16": lambda s: s.encode("utf-16"), "gb18030": lambda s: s.encode("gb18030")}
+    for suffix, body in bodies.items():
+        for name, encode in encodings.items():
+            path = tmp_path / f"{name}{suffix}"
+            path.write_bytes(encode(body))
+            loaded = calls(path)
+            assert problems(path) == [], (path.name, problems(path))
+            assert [t.text for t in loaded[0].turns] == ["您好，歡迎致電", "我要退款"], path.name

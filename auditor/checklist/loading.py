@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from auditor.checklist.diagnostics import ChecklistError, Diagnostic
-from auditor.checklist.schema import Checklist, condition_names
+from auditor.checklist.schema import Checklist, Item, condition_names
 
 MAX_CHECKLIST_BYTES = 2 * 1024 * 1024
 
@@ -87,6 +87,9 @@ def parse_yaml(path: Path) -> Any:
         raise ChecklistError([Diagnostic(name, mark.line + 1 if mark else None, mark.column + 1 if mark else None, "", f"YAML syntax: {exc.problem or exc.context}")]) from None
     except YAMLError as exc:
         raise ChecklistError([Diagnostic(name, None, None, "", f"YAML error: {exc}")]) from None
+    from auditor.checklist.limits import check_limits
+
+    check_limits(data, name)  # first: the walks below would follow an alias bomb forever
     tagged = _tagged(data)
     if tagged is not None:
         line, col, _ = locate(data, tagged)
@@ -117,10 +120,14 @@ def semantic_diagnostics(checklist: Checklist, data: Any, name: str) -> list[Dia
                 add(("items", i, "applies_when"), f"unknown signal {ref!r}; known: {', '.join(sorted(signals)) or '(none defined)'}")
         if not (item.examples.pass_ or item.examples.fail or item.examples.na):
             add(("items", i), f"item {item.id!r} has no examples", "warning")
+        for loc, message in example_problems(item):
+            add(("items", i, "examples") + loc, message)
     specs = [(("items", i, "detector"), it.detector) for i, it in enumerate(checklist.items)]
     specs += [(("signals", n, "detector"), s.detector) for n, s in checklist.signals.items()]
     for loc, det in specs:
-        if det.kind == "regex":
+        for key, j in empty_phrases(det):
+            add(loc + (key, j), "phrase is empty after normalisation (only spaces or invisible characters)")
+        if hasattr(det, "patterns"):
             for j, pattern in enumerate(det.patterns):
                 err = pattern_error(pattern)
                 if err:
@@ -133,6 +140,75 @@ def semantic_diagnostics(checklist: Checklist, data: Any, name: str) -> list[Dia
     return out
 
 
+def dialogue_error(text: str) -> str | None:
+    """Why a dialogue in the text transcript format (an example, a fixture) cannot be read; ``None`` if it can."""
+    from auditor.transcripts.building import LoadLimits
+    from auditor.transcripts.errors import InputError
+    from auditor.transcripts.formats.text_format import parse_text
+    from auditor.transcripts.model import Source
+
+    try:
+        parse_text(text, Source("dialogue"), LoadLimits(), call_id="dialogue")
+    except InputError as exc:
+        return f"dialogue cannot be read: {exc.reason}" + (f" (its line {exc.line})" if exc.line else "")
+    return None
+
+
+def example_problems(item: Item) -> list[tuple[tuple[Any, ...], str]]:
+    """Examples that can never be checked: unreadable dialogues, impossible N/A, clashing names."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    names: set[str] = set()
+    for status, group in (("pass", item.examples.pass_), ("fail", item.examples.fail), ("na", item.examples.na)):
+        for j, example in enumerate(group):
+            dialogue = example if isinstance(example, str) else example.dialogue
+            name = None if isinstance(example, str) else example.name
+            if name is not None:
+                if name in names:
+                    out.append(((status, j, "name"), f"duplicate example name {name!r} in item {item.id!r}"))
+                names.add(name)
+            if status == "na" and item.applies_when is None:
+                out.append(((status, j), f"an 'na' example needs 'applies_when' on the item: {item.id!r} is never N/A"))
+            problem = dialogue_error(dialogue)
+            if problem:
+                out.append(((status, j), problem))
+    return out
+
+
+def empty_phrases(det: Any) -> list[tuple[str, int]]:
+    """Phrase-list entries that normalise to nothing and would break the phrase bank at compile time."""
+    from auditor.transcripts.normalize import normalize
+
+    out = []
+    for key, value in det:
+        if key in ("patterns", "ignore") or not isinstance(value, list):
+            continue
+        out += [(key, j) for j, p in enumerate(value) if isinstance(p, str) and not normalize(p)]
+    return out
+
+
+def _without_union_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop the detector-kind tag pydantic puts in a location (``detector.phrases.bogus``): it names no YAML key."""
+    from auditor.detectors import MODULES
+
+    return tuple(part for i, part in enumerate(loc) if not (i and loc[i - 1] == "detector" and part in MODULES))
+
+
+def _message(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    if err["type"] == "extra_forbidden":
+        return f"unknown key {loc[-1]!r}"
+    if err["type"] == "missing":
+        return f"missing required key {loc[-1]!r}"
+    if err["type"] == "union_tag_invalid":
+        from auditor.detectors import MODULES
+
+        return f"unknown detector kind {err['ctx'].get('tag')!r}; known: {', '.join(MODULES)}"
+    if err["type"] == "union_tag_not_found":
+        from auditor.detectors import MODULES
+
+        return f"a detector needs 'kind': one of {', '.join(MODULES)}"
+    return err["msg"]
+
+
 def load_checklist(path: Path) -> tuple[Checklist, list[Diagnostic]]:
     """The validated checklist and its warnings; ``ChecklistError`` with every error otherwise."""
     name = str(path)
@@ -142,12 +218,13 @@ def load_checklist(path: Path) -> tuple[Checklist, list[Diagnostic]]:
     except ValidationError as exc:
         diags = []
         for err in exc.errors():
-            loc = tuple(err["loc"])
+            loc = _without_union_tags(tuple(err["loc"]))
+            if err["type"] == "union_tag_invalid":
+                loc += ("kind",)
             line, col, found = locate(data, loc)
-            message = err["msg"]
-            if err["type"] == "extra_forbidden":
-                message = f"unknown key {loc[-1]!r}"
-            diags.append(Diagnostic(name, line, col, _loc_str(found) or _loc_str(loc), message))
+            message = _message(err, loc)
+            key = _loc_str(loc) if err["type"] == "missing" else (_loc_str(found) or _loc_str(loc))
+            diags.append(Diagnostic(name, line, col, key, message))
         raise ChecklistError(_dedupe(diags)) from None
     diags = semantic_diagnostics(checklist, data, name)
     errors = [d for d in diags if d.severity == "error"]

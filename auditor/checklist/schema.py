@@ -23,6 +23,7 @@ class Scope(BaseModel):
     model_config = ConfigDict(extra="forbid")
     first: int | None = Field(None, ge=1)
     last: int | None = Field(None, ge=1)
+    skip_first: int = Field(0, ge=0, description="never count the speaker's first N turns (an opening 有什么可以帮您 is not an offer of further help)")
 
     @model_validator(mode="after")
     def _one(self) -> "Scope":
@@ -33,9 +34,10 @@ class Scope(BaseModel):
     def describe(self) -> str:
         if self.first:
             return f"first {self.first} turn(s)"
+        skip = f" after the first {self.skip_first}" if self.skip_first else ""
         if self.last:
-            return f"last {self.last} turn(s)"
-        return "whole call"
+            return f"last {self.last} turn(s){skip}"
+        return f"whole call{skip}"
 
 
 class AllOf(BaseModel):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import typer
 
 from auditor import __version__
-from auditor.cli import audit_cmd, explain_cmd
+from auditor.cli import audit_cmd, eval_cmd, explain_cmd
+from auditor.cli import rules_cmd
 
 app = typer.Typer(
     name="auditor",
@@ -37,6 +38,8 @@ def _root(
 
 app.command("audit", no_args_is_help=True)(audit_cmd.audit)
 app.command("explain", no_args_is_help=True)(explain_cmd.explain)
+app.add_typer(rules_cmd.app, name="rules")
+app.command("eval", no_args_is_help=True)(eval_cmd.evaluate)
 
 
 def main() -> None:

@@ -10,12 +10,14 @@ from typing import Annotated, Union
 
 from pydantic import Field
 
-from auditor.detectors import emotion, empathy, paraphrase, phrases, regex
+from auditor.detectors import emotion, empathy, paraphrase, phrases, regex, sensitive, substance
 
-MODULES = {"phrases": phrases, "regex": regex, "paraphrase": paraphrase, "emotion": emotion, "empathy": empathy}
+MODULES = {"phrases": phrases, "regex": regex, "paraphrase": paraphrase, "emotion": emotion, "empathy": empathy, "substance": substance,
+           "sensitive_data": sensitive}
 
 DetectorSpec = Annotated[
-    Union[phrases.PhrasesParams, regex.RegexParams, paraphrase.ParaphraseParams, emotion.EmotionParams, empathy.EmpathyParams],
+    Union[phrases.PhrasesParams, regex.RegexParams, paraphrase.ParaphraseParams, emotion.EmotionParams, empathy.EmpathyParams,
+          substance.SubstanceParams, sensitive.SensitiveParams],
     Field(discriminator="kind"),
 ]
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from auditor.compact import reduce_by_fields
 from auditor.transcripts.model import Call, Turn
 from auditor.transcripts.normalize import original_span
 
@@ -26,6 +27,8 @@ class Evidence:
     start: float | None = None
     span: tuple[int, int] | None = None
     note: str = ""
+
+    __reduce__ = reduce_by_fields
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"turn": self.turn, "speaker": self.speaker, "text": self.text, "match": self.match, "start": self.start}
@@ -128,6 +131,8 @@ class PhraseBank:
 
 def filter_hits(hits: Sequence[tuple[int, int, int]], wanted: frozenset[int], exclusions: frozenset[int]) -> list[tuple[int, int, int]]:
     """Hits of ``wanted`` phrases not inside a hit of an exclusion (不用谢 voids 谢)."""
+    if not hits:  # most turns, for most rules
+        return []
     if not exclusions:
         return [h for h in hits if h[2] in wanted]
     blocks = [(s, e) for s, e, pid in hits if pid in exclusions]

@@ -35,6 +35,7 @@ class Cues(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     exclamation_run: float = Field(1.0, ge=0, description="'!!' or two '!' in one turn")
+    exclamation: float = Field(0.0, ge=0, description="a single '!'")
     question_run: float = Field(0.5, ge=0)
     repetition: float = Field(0.5, ge=0)
 
@@ -48,6 +49,15 @@ class EmotionParams(BaseModel):
     terms: list[Term] = Field(min_length=1)
     exclude: list[str] = Field(default_factory=list)
     cues: Cues = Field(default_factory=Cues)
+
+
+def _outermost(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """好几天了 should count once, not again as the 好几天 inside it."""
+    kept: list[tuple[int, int, int]] = []
+    for h in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
+        if not any(k[0] <= h[0] and h[1] <= k[1] for k in kept):
+            kept.append(h)
+    return sorted(kept)
 
 
 class TurnEmotion:
@@ -67,7 +77,7 @@ class EmotionDetector:
         self.bank = bank
 
     def score(self, turn: Turn, ctx: Context) -> TurnEmotion:
-        hits = filter_hits(ctx.hits(turn), self.all_ids, self.exclusions)
+        hits = _outermost(filter_hits(ctx.hits(turn), self.all_ids, self.exclusions))
         score = 0.0
         reasons: list[str] = []
         span = None
@@ -83,6 +93,9 @@ class EmotionDetector:
         if self.cues.exclamation_run and _EXCLAIM_RUN.search(text):
             score += self.cues.exclamation_run
             reasons.append(f"exclamations +{self.cues.exclamation_run:g}")
+        elif self.cues.exclamation and ("!" in text):
+            score += self.cues.exclamation
+            reasons.append(f"exclamation +{self.cues.exclamation:g}")
         if self.cues.question_run and _QUESTION_RUN.search(text):
             score += self.cues.question_run
             reasons.append(f"insistent questions +{self.cues.question_run:g}")

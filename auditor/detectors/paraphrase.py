@@ -33,7 +33,9 @@ class ParaphraseParams(BaseModel):
     confirm: list[str] = Field(min_length=1, description="confirmation markers: 对吗, 是吗, 对吧 …")
     exclude: list[str] = Field(default_factory=list, description="marker uses that are not confirmations")
     ignore: list[str] = Field(default_factory=list, description="function words and stock phrases that are not substance")
-    min_shared: int = Field(2, ge=1)
+    min_shared: int = Field(2, ge=1, description="shared content bigrams (or words) that make a restatement")
+    min_shared_chars: int = Field(0, ge=0, description="or: this many shared distinct content characters (0 = off); catches 泡烂 → 泡坏")
+    common_chars: str = Field("", max_length=2000, description="characters too common to count towards min_shared_chars")
     unit: Literal["chars", "words"] = "chars"
     follow_up_turns: int = Field(1, ge=0, le=3, description="a marker may come in this many following agent turns")
 
@@ -48,6 +50,7 @@ class ParaphraseDetector:
         self.bank = bank
         ignore = sorted({normalize(w) for w in params.ignore if w.strip()}, key=len, reverse=True)
         self._ignore = re.compile("|".join(re.escape(w) for w in ignore)) if ignore else None
+        self._common = frozenset(normalize(params.common_chars))
 
     def _content(self, text: str) -> str:
         if self._ignore is not None:
@@ -64,6 +67,9 @@ class ParaphraseDetector:
                 if not any(c.isdigit() for c in gram):
                     units.add(gram)
         return units
+
+    def _chars(self, turn: Turn) -> set[str]:
+        return {c for c in self._content(turn.norm) if "\u3400" <= c <= "\u9fff" and c not in self._common}
 
     def _marker(self, turn: Turn, ctx: Context) -> tuple[int, int, int] | None:
         for s, e, pid in filter_hits(ctx.hits(turn), self.confirm, self.exclusions):
@@ -92,15 +98,17 @@ class ParaphraseDetector:
             mine = self._units(turn, ctx)
             if not mine:
                 continue
-            earlier_agent: set[str] = set()
-            for prev in call.turns[: turn.index]:
-                if prev.speaker == AGENT:
-                    earlier_agent |= self._units(prev, ctx)
+            my_chars = self._chars(turn) if self.params.min_shared_chars else set()
             for prev in call.turns[: turn.index]:
                 if prev.speaker != CUSTOMER:
                     continue
                 shared = mine & self._units(prev, ctx)
-                if len(shared) >= self.params.min_shared and (best is None or len(shared) > len(best[2])):
+                enough = len(shared) >= self.params.min_shared
+                if not enough and my_chars:
+                    chars = my_chars & self._chars(prev)
+                    enough = len(chars) >= self.params.min_shared_chars
+                    shared = shared | chars if enough else shared
+                if enough and (best is None or len(shared) > len(best[2])):
                     best = (prev, turn, shared, marker_turn, marker)
         if best is None:
             return Finding(False, [], {"note": "no agent turn restates the customer's words and asks to confirm"})
@@ -113,12 +121,15 @@ class ParaphraseDetector:
         return Finding(True, evidence)
 
 
-def _runs(text: str, grams: set[str]) -> list[str]:
-    """Merge shared bigrams back into the readable stretches of ``text`` they cover."""
+def _runs(text: str, units: set[str]) -> list[str]:
+    """Merge shared units (characters, bigrams or words) back into the readable stretches of ``text`` they cover."""
     covered = [False] * len(text)
-    for i in range(len(text) - 1):
-        if text[i : i + 2] in grams:
-            covered[i] = covered[i + 1] = True
+    for unit in units:
+        start = text.find(unit)
+        while start != -1:
+            for i in range(start, start + len(unit)):
+                covered[i] = True
+            start = text.find(unit, start + 1)
     runs, cur = [], ""
     for ch, c in zip(text, covered):
         if c:
@@ -128,7 +139,7 @@ def _runs(text: str, grams: set[str]) -> list[str]:
             cur = ""
     if cur:
         runs.append(cur)
-    return runs or sorted(grams)
+    return list(dict.fromkeys(runs)) or sorted(units)
 
 
 def create(params: ParaphraseParams, bank: PhraseBank) -> ParaphraseDetector:

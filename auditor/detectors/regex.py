@@ -50,17 +50,68 @@ def pattern_error(pattern: str) -> str | None:
     return None
 
 
-def compile_pattern(pattern: str, ignore_case: bool) -> Any:
+def _options(ignore_case: bool) -> Any:
     import re2
-
-    from auditor.transcripts.normalize import normalize
 
     options = re2.Options()
     options.case_sensitive = not ignore_case
     options.log_errors = False
+    return options
+
+
+def _normalized(pattern: str) -> str:
+    from auditor.transcripts.normalize import normalize
+
     # Patterns see normalised text, so normalise their literal parts the same
     # way (full-width → half-width, Traditional → Simplified).
-    return re2.compile(normalize(pattern) if not pattern.isascii() else pattern, options)
+    return normalize(pattern) if not pattern.isascii() else pattern
+
+
+def compile_pattern(pattern: str, ignore_case: bool) -> Any:
+    import re2
+
+    return re2.compile(_normalized(pattern), _options(ignore_case))
+
+
+class PatternSet:
+    """A detector's patterns, plus one RE2 set that tells in a single scan which of them match a text at all.
+
+    Most turns match none of a rule's patterns; asking each pattern in turn
+    cost a call into RE2 (and a UTF-8 encoding of the turn) per pattern per
+    turn. The set answers for all of them at once, and only the patterns it
+    names are run for their positions, so the hits are the same.
+    """
+
+    def __init__(self, patterns: Sequence[str], ignore_case: bool) -> None:
+        self.sources = list(patterns)
+        self.ignore_case = ignore_case
+        self.compiled = [compile_pattern(p, ignore_case) for p in self.sources]
+        self._set: Any = None
+
+    def matching(self, text: str) -> list[int]:
+        """Indices of the patterns that match somewhere in ``text``, in order."""
+        if not self.sources:
+            return []
+        if self._set is None:
+            import re2
+
+            self._set = re2.Set.SearchSet(_options(self.ignore_case))
+            for p in self.sources:
+                self._set.Add(_normalized(p))
+            self._set.Compile()
+        found = self._set.Match(text)
+        return sorted(found) if found else []
+
+    def __getitem__(self, index: int) -> Any:
+        """The compiled pattern, so a detector's ``patterns`` still reads as its list of patterns."""
+        return self.compiled[index]
+
+    def __len__(self) -> int:
+        return len(self.compiled)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # An RE2 set does not pickle; each worker builds its own on first use.
+        return {**self.__dict__, "_set": None}
 
 
 class RegexDetector:
@@ -70,19 +121,18 @@ class RegexDetector:
             if err:
                 raise ValueError(err)
         self.match = params.match
-        self.sources = params.patterns
-        self.patterns = [compile_pattern(p, params.ignore_case) for p in params.patterns]
+        self.patterns = PatternSet(params.patterns, params.ignore_case)
 
     def run(self, turns: Sequence[Turn], ctx: Context) -> Finding:
         evidence = []
         fired = []
         for turn in turns:
-            for source, pattern in zip(self.sources, self.patterns):
-                m = pattern.search(turn.norm)
+            for i in self.patterns.matching(turn.norm):
+                m = self.patterns.compiled[i].search(turn.norm)
                 if m:
                     fired.append(turn.index)
                     if len(evidence) < 5:
-                        evidence.append(evidence_at(turn, m.start(), m.end(), f"pattern /{source}/"))
+                        evidence.append(evidence_at(turn, m.start(), m.end(), f"pattern /{self.patterns.sources[i]}/"))
         hit = bool(fired) if self.match == "any" else not fired
         return Finding(hit, evidence, turns=tuple(sorted(set(fired))))
 

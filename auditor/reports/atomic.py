@@ -7,6 +7,7 @@ half-written workbook where a good one was.
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -17,7 +18,8 @@ class AtomicPath:
 
     def __init__(self, target: Path) -> None:
         self.target = target
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+        sweep_stale(target)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent or Path("."))
         os.close(fd)
         self.temp = Path(name)
 
@@ -29,3 +31,22 @@ class AtomicPath:
             self.temp.unlink()
         except FileNotFoundError:
             pass
+
+
+def sweep_stale(target: Path) -> None:
+    """Remove temporary siblings of ``target`` left by runs that were killed (``kill -9``, power loss).
+
+    The writing process's id is in the name; a temporary file whose process
+    no longer exists can only be debris, never another run's work in progress.
+    """
+    folder = target.parent or Path(".")
+    for temp in folder.glob(f".{glob.escape(target.name)}.*.tmp"):
+        pid = temp.name[len(target.name) + 2 :].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            temp.unlink(missing_ok=True)
+        except OSError:
+            pass  # alive (or not ours to ask about): leave it

@@ -15,33 +15,32 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from auditor.checklist.compiled import CompiledChecklist
 from auditor.engine import CallResult
 from auditor.reports.atomic import AtomicPath
+from auditor.reports.cells import EXCEL_MAX_CELL, TRUNCATED, header_cell, plain_or_cell, safe_cell, safe_text  # noqa: F401 (re-exported)
 from auditor.scoring import Scoreboard
 from auditor.transcripts.model import Problem
 
 EXCEL_MAX_ROWS = 1_048_576
-EXCEL_MAX_CELL = 32_767
-TRUNCATED = "…[truncated]"
 STATUS_LABEL = {"pass": "pass", "fail": "FAIL", "na": "N/A"}
 RED, GREEN, GREY, AMBER = "F8696B", "63BE7B", "D9D9D9", "FFEB84"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="305496")
 
 
-def safe_text(value: str) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if len(text) > EXCEL_MAX_CELL:
-        text = text[: EXCEL_MAX_CELL - len(TRUNCATED)] + TRUNCATED
-    return text
+def printable(ws: Any) -> Any:
+    """Landscape, one page wide: managers print the scorecard for review meetings."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    return ws
 
 
 class RollingSheet:
@@ -54,7 +53,7 @@ class RollingSheet:
 
     def _new_sheet(self) -> None:
         n = len(self.sheets) + 1
-        ws = self.book.wb.create_sheet(self.title if n == 1 else f"{self.title} ({n})")
+        ws = printable(self.book.wb.create_sheet(self.title if n == 1 else f"{self.title} ({n})"))
         ws.freeze_panes = "A2"
         for i, w in enumerate(self.widths, 1):
             ws.column_dimensions[get_column_letter(i)].width = w
@@ -70,7 +69,7 @@ class RollingSheet:
         if self.rows >= self.max_rows:
             self._new_sheet()
         ws, n = self.sheets[-1]
-        ws.append([self.book.cell(ws, v) if not isinstance(v, Cell) else v for v in values])
+        ws.append([self.book.value(ws, v) if not isinstance(v, Cell) else v for v in values])
         self.sheets[-1] = (ws, n + 1)
 
     def finish(self) -> None:
@@ -87,15 +86,15 @@ class Scorecard:
         self.evidence_mode = evidence
         self.redact = redact
         self.wb = Workbook(write_only=True)
-        self.summary_ws = self.wb.create_sheet("Summary")
-        self.agents_ws = self.wb.create_sheet("Agents")
+        self.summary_ws = printable(self.wb.create_sheet("Summary"))
+        self.agents_ws = printable(self.wb.create_sheet("Agents"))
         items = checklist.item_ids
         self.status_fills = {s: PatternFill("solid", fgColor=c) for s, c in (("pass", GREEN), ("fail", RED), ("na", GREY))}
         self.calls = RollingSheet(
             self,
             "Calls",
-            ["Call ID", "Agent ID", "Agent", "Team", "Date", "Score", "Critical failure", *items, "De-escalated", "Turns to empathy", "Source"],
-            [18, 10, 10, 12, 20, 8, 14, *[max(10, len(i) + 2) for i in items], 12, 10, 40],
+            ["Call ID", "Agent ID", "Agent", "Team", "Date", "Score", "Critical failure", *items, "De-escalated", "Turns to empathy", "Seconds to empathy", "Source"],
+            [18, 10, 10, 12, 20, 8, 14, *[max(10, len(i) + 2) for i in items], 12, 10, 10, 40],
             max_rows,
         )
         self.evidence = RollingSheet(
@@ -105,45 +104,39 @@ class Scorecard:
             [18, 10, 22, 8, 6, 10, 70, 18, 50, 9],
             max_rows,
         )
-        self.problems_ws = self.wb.create_sheet("Problems")
+        self.problems_ws = printable(self.wb.create_sheet("Problems"))
 
     # -- cells -------------------------------------------------------------
     def cell(self, ws: Any, value: Any, fill: PatternFill | None = None, number_format: str | None = None) -> Cell:
-        if isinstance(value, str):
-            text = safe_text(self.redact(value) if self.redact else value)
-            c = WriteOnlyCell(ws, value=text)
-            c.data_type = "s"  # never a formula, whatever the text starts with
-            if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-                c.quotePrefix = True
-        else:
-            c = WriteOnlyCell(ws, value=value)
-        if fill is not None:
-            c.fill = fill
-        if number_format:
-            c.number_format = number_format
-        return c
+        if isinstance(value, str) and self.redact:
+            value = self.redact(value)
+        return safe_cell(ws, value, fill, number_format)
+
+    def value(self, ws: Any, value: Any, fill: PatternFill | None = None, number_format: str | None = None) -> Any:
+        """Like ``cell`` for the streamed rows, but a bare value where that writes the same (see plain_or_cell)."""
+        if isinstance(value, str) and self.redact:
+            value = self.redact(value)
+        return plain_or_cell(ws, value, fill, number_format)
 
     def header_cell(self, ws: Any, text: str) -> Cell:
-        c = self.cell(ws, text)
-        c.font, c.fill = HEADER_FONT, HEADER_FILL
-        c.alignment = Alignment(wrap_text=True, vertical="center")
-        return c
+        return header_cell(ws, text)
 
     # -- streaming ---------------------------------------------------------
     def add_call(self, r: CallResult) -> None:
         ws = self.calls.ws  # cells only need a sheet of this workbook for their styles
         empathy = next((res.metrics for res in r.items.values() if "de_escalated" in res.metrics), {})
         row = [
-            self.cell(ws, r.call_id), self.cell(ws, r.agent_id or "(unknown)"), self.cell(ws, r.agent_name or ""), self.cell(ws, r.team or ""),
-            self.cell(ws, r.started_at or ""), self.cell(ws, r.score, number_format="0.0"),
-            self.cell(ws, ", ".join(r.critical_failed), self.status_fills["fail"] if r.critical_failed else None),
+            self.value(ws, r.call_id), self.value(ws, r.agent_id or "(unknown)"), self.value(ws, r.agent_name or ""), self.value(ws, r.team or ""),
+            self.value(ws, r.started_at or ""), self.value(ws, r.score, number_format="0.0"),
+            self.value(ws, ", ".join(r.critical_failed), self.status_fills["fail"] if r.critical_failed else None),
         ]
         for item_id in self.checklist.item_ids:
             status = r.items[item_id].status
-            row.append(self.cell(ws, STATUS_LABEL[status], self.status_fills[status]))
+            row.append(self.value(ws, STATUS_LABEL[status], self.status_fills[status]))
         de = empathy.get("de_escalated")
-        row += [self.cell(ws, "" if de is None else ("yes" if de else "no")), self.cell(ws, empathy.get("time_to_empathy_turns")),
-                self.cell(ws, r.source_path + (f":{r.source_line}" if r.source_line else ""))]
+        row += [self.value(ws, "" if de is None else ("yes" if de else "no")), self.value(ws, empathy.get("time_to_empathy_turns")),
+                self.value(ws, empathy.get("time_to_empathy_seconds"), number_format="0.0"),
+                self.value(ws, r.source_path + (f":{r.source_line}" if r.source_line else ""))]
         self.calls.append(row)
         for item_id, res in r.items.items():
             if res.status == "na" or (self.evidence_mode == "failures" and res.status != "fail"):
@@ -220,7 +213,7 @@ class Scorecard:
         chart.add_data(Reference(ws, min_col=8, min_row=header_row, max_row=last), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
         chart.height, chart.width = 9, 18
-        ws.add_chart(chart, "J2")
+        ws.add_chart(chart, f"A{last + 3}")
 
     def _write_agents(self, board: Scoreboard) -> None:
         ws = self.agents_ws

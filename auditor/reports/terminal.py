@@ -69,7 +69,8 @@ def render_explanation(call: Call, result: CallResult, checklist: CompiledCheckl
         extra = ""
         if res.status == "fail" and not res.evidence:
             extra = f"  — {res.metrics.get('note', 'no matching phrase in ' + item.spec.scope.describe() + ' of the ' + item.spec.speaker)}"
-        metrics = {k: v for k, v in res.metrics.items() if k not in ("note", "scores") and v is not None}
+        # turn indices are 0-based in the results; people count from 1
+        metrics = {k: (v + 1 if k.endswith("_turn") else v) for k, v in res.metrics.items() if k not in ("note", "scores") and v is not None}
         if metrics:
             extra += "  (" + ", ".join(f"{k}={v}" for k, v in metrics.items()) + ")"
         crit = click.style(" critical", fg="red") if item.spec.critical else ""

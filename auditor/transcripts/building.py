@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 
 from auditor.transcripts.errors import InputError
-from auditor.transcripts.model import OTHER, Call, CallMeta, Source, Turn
-from auditor.transcripts.normalize import normalize
+from auditor.transcripts.model import AGENT, OTHER, Call, CallMeta, Source, Turn
+from auditor.transcripts.normalize import normalize_all
 from auditor.transcripts.speakers import role_of
 
 # C0/C1 control characters (NUL included) are never speech; keep tab and newline.
@@ -41,8 +41,20 @@ class RawTurn:
     line: int | None = None
 
 
+# Lone UTF-16 surrogates (from JSON escapes such as "\ud800") cannot be
+# encoded as UTF-8, so they would crash the writers at the very end of a run.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def clean_text(text: str) -> str:
-    return _CONTROL.sub("", text).strip()
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", text)).strip()
+
+
+def clean_meta(value: str | None) -> str | None:
+    """Metadata (ids, names) on one line without control characters; ``None`` when nothing is left."""
+    if value is None:
+        return None
+    return clean_text(value.replace("\n", " ").replace("\t", " ")) or None
 
 
 def build_call(meta: CallMeta, raw_turns: list[RawTurn], source: Source, limits: LoadLimits, warnings: list[str]) -> Call:
@@ -51,7 +63,7 @@ def build_call(meta: CallMeta, raw_turns: list[RawTurn], source: Source, limits:
         raise InputError("the call has no turns", source.line)
     if len(raw_turns) > limits.max_turns:
         raise InputError(f"the call has {len(raw_turns)} turns, more than the limit of {limits.max_turns} (raise it with --max-turns)", source.line)
-    turns: list[Turn] = []
+    cleaned: list[tuple[RawTurn, str, str]] = []
     unknown: set[str] = set()
     digest = hashlib.blake2b(digest_size=12)
     for raw in raw_turns:
@@ -65,10 +77,15 @@ def build_call(meta: CallMeta, raw_turns: list[RawTurn], source: Source, limits:
         if role is None:
             unknown.add(raw.speaker)
             role = OTHER
-        turns.append(Turn(len(turns), role, text, normalize(text), raw.start, raw.end, raw.line))
+        cleaned.append((raw, role, text))
         digest.update(f"{role}\x1f{text}\x1e".encode())
+    norms = normalize_all([text for _, _, text in cleaned])  # the whole call in one pass: see normalize_all
+    turns = [Turn(i, role, text, norm, raw.start, raw.end, raw.line) for i, ((raw, role, text), norm) in enumerate(zip(cleaned, norms))]
+    if not any(t.speaker == AGENT for t in turns):
+        warnings.append("the call has no agent turns: every agent item fails or is N/A (speaker labels wrong?)")
     if unknown:
         warnings.append("unknown speaker label(s) " + ", ".join(sorted(repr(u) for u in unknown)) + ": those turns are checked by no agent or customer rule")
+    meta = CallMeta(*(clean_meta(v) for v in (meta.call_id, meta.agent_id, meta.agent_name, meta.team, meta.started_at)), meta.extra)
     call_id = meta.call_id or ""
     digest.update(f"{call_id}\x1f{meta.agent_id}".encode())
     return Call(

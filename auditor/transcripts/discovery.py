@@ -15,15 +15,23 @@ from auditor.transcripts.formats import loader_for
 from auditor.transcripts.model import Problem
 
 
+def real_path(path: Path) -> Path:
+    """``path.resolve()``, except that a symlink loop (``RuntimeError`` on Python < 3.13) gives the absolute path."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
 def iter_input_files(paths: list[Path], exclude: set[Path] | None = None) -> Iterator[Path | Problem]:
     """Yield transcript files (by known extension) and problems for paths that cannot be used."""
-    exclude_real = {p.resolve() for p in (exclude or set())}
+    exclude_real = {real_path(p) for p in (exclude or set())}
     for root in paths:
         if not root.exists():
             yield Problem(str(root), "no such file or folder")
         elif root.is_dir():
             yield from _walk(root, exclude_real, set())
-        elif root.resolve() in exclude_real:
+        elif real_path(root) in exclude_real:
             continue
         elif loader_for(root) is None:
             yield Problem(str(root), f"unsupported file type {root.suffix or '(none)'!r}: expected .json, .jsonl, .txt or .csv")
@@ -57,5 +65,5 @@ def _walk(folder: Path, exclude: set[Path], visited: set[tuple[int, int]]) -> It
             is_dir = False
         if is_dir:
             yield from _walk(path, exclude, visited)
-        elif loader_for(path) is not None and path.resolve() not in exclude:
+        elif loader_for(path) is not None and real_path(path) not in exclude:
             yield path

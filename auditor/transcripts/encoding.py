@@ -60,14 +60,18 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 raise InputError(f"starts with a {enc} byte-order mark but does not decode as {enc}: {exc.reason}") from None
     try:
-        text = data.decode("utf-8")
-        if "\x00" not in text:
-            return text, "utf-8"
+        utf8: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        utf8 = None
+    if utf8 is not None and "\x00" not in utf8:
+        return utf8, "utf-8"
     utf16 = _bomless_utf16(data)
     if utf16 is not None:
         return utf16, "utf-16"
+    if utf8 is not None and data.count(0) * 10 < len(data):
+        # Valid UTF-8 with a few stray NULs (a hand edit, a buggy export):
+        # text, not binary; build_call strips the control characters.
+        return utf8, "utf-8"
     if b"\x00" in data:
         raise InputError("binary data (NUL bytes), not a text transcript")
     try:

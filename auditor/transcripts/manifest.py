@@ -11,6 +11,7 @@ import csv
 from dataclasses import replace
 from pathlib import Path
 
+from auditor.transcripts.discovery import real_path
 from auditor.transcripts.errors import InputError
 from auditor.transcripts.formats._read import read_text
 from auditor.transcripts.building import LoadLimits
@@ -34,12 +35,12 @@ class Manifest:
             values = {k: (row.get(k) or "").strip() for k in FIELDS + ("call_id",)}
             values = {k: v for k, v in values.items() if v}
             if row.get("file"):
-                self.by_file[(path.parent / row["file"].strip()).resolve()] = values
+                self.by_file[real_path(path.parent / row["file"].strip())] = values
             elif values.get("call_id"):
                 self.by_call[values["call_id"]] = values
 
     def apply(self, call: Call) -> Call:
-        row = self.by_file.get(Path(call.source.path).resolve()) if self.by_file else None
+        row = self.by_file.get(real_path(Path(call.source.path))) if self.by_file else None
         if row is None:
             row = self.by_call.get(call.call_id)
         if not row:

@@ -6,6 +6,7 @@ as ``turns[3].text`` for free, which is what a QA lead needs to fix an export.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -49,9 +50,32 @@ def describe_validation_error(exc: ValidationError) -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
+def parse_json(text: str, line: int | None = None) -> Any:
+    """``json.loads`` with every way it can fail turned into ``InputError``.
+
+    Raw control characters inside strings are accepted (``strict=False``):
+    exports carry stray tabs and NULs, and ``build_call`` strips them anyway.
+    Integers too long for Python's int-parsing limit raise ``ValueError`` and
+    deep nesting ``RecursionError``; both are bad input, not crashes.
+    """
+    try:
+        return json.loads(text, strict=False)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno if line is None else line) from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply to parse", line) from None
+    except ValueError as exc:  # Python refuses to parse integers of more than 4,300 digits
+        reason = "a number has too many digits" if "integer string conversion" in str(exc) else str(exc)
+        raise InputError(f"invalid JSON: {reason}", line) from None
+
+
 def call_from_object(obj: Any, default_id: str, source: Source, limits: LoadLimits, warnings: list[str]) -> Call:
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object with 'turns', got a JSON {type(obj).__name__}", source.line)
+    turns = obj.get("turns")
+    if isinstance(turns, list) and len(turns) > limits.max_turns:
+        # Refuse before validating: 200,000 pydantic models would cost far more than the list.
+        raise InputError(f"the call has {len(turns)} turns, more than the limit of {limits.max_turns} (raise it with --max-turns)", source.line)
     try:
         record = CallRecord.model_validate(obj)
     except ValidationError as exc:

@@ -64,6 +64,8 @@ def load(path: Path, limits: LoadLimits) -> Iterator[Call | Problem]:
             calls[call_id][1].append(turn)
     except csv.Error as exc:
         bad_rows.append(Problem(str(path), f"CSV error: {exc}; the rest of the file was not read", reader.line_num))
+    if not calls and not bad_rows:
+        raise InputError("no call rows after the header", 1)
     yield from bad_rows
     for meta, raw, first_line in calls.values():
         warnings: list[str] = []

@@ -6,7 +6,6 @@ broken line costs only that call.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,37 +13,47 @@ from auditor.transcripts.building import LoadLimits
 from auditor.transcripts.encoding import decode_bytes
 from auditor.transcripts.errors import InputError
 from auditor.transcripts.model import Call, Problem, Source
-from auditor.transcripts.records import call_from_object
+from auditor.transcripts.formats._read import open_regular
+from auditor.transcripts.records import call_from_object, parse_json
 
-_CHUNK = 1 << 16
+_CHUNK = 1 << 20
 
 
-def _lines(path: Path, limits: LoadLimits) -> Iterator[tuple[int, bytes | None]]:
-    """Yield ``(line number, bytes)``; ``None`` bytes for a line over the size limit."""
+def _lines(path: Path, limits: LoadLimits) -> Iterator[tuple[int, bytes | bytearray | None]]:
+    """Yield ``(line number, bytes)``; ``None`` bytes for a line over the size limit.
+
+    A long line is gathered piece by piece and dropped as soon as it passes
+    the limit, so a 100 MB single-line file costs at most the limit in memory.
+    """
     limit = limits.max_file_bytes
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         number = 0
         while True:
-            line = fh.readline(limit + 1)
+            line = fh.readline(_CHUNK)
             if not line:
                 return
             number += 1
-            if len(line) > limit and not line.endswith(b"\n"):
-                while True:  # skip the rest of the oversized line without holding it
-                    rest = fh.readline(_CHUNK)
-                    if not rest or rest.endswith(b"\n"):
-                        break
-                yield number, None
+            if line.endswith(b"\n") or len(line) < _CHUNK:
+                yield number, (line if len(line) <= limit else None)
                 continue
-            yield number, line
+            buf: bytearray | None = bytearray(line)
+            while True:
+                part = fh.readline(_CHUNK)
+                if buf is not None:
+                    buf += part
+                    if len(buf) > limit:
+                        buf = None  # over the limit: skip the rest without holding it
+                if not part or part.endswith(b"\n"):
+                    break
+            yield number, buf
 
 
 def load(path: Path, limits: LoadLimits) -> Iterator[Call | Problem]:
-    try:
-        with path.open("rb") as fh:
+    with open_regular(path) as fh:
+        try:
             head = fh.read(4)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}") from None
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}") from None
     if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) == 4 and (head[1] == 0 or head[0] == 0)):
         # UTF-16 cannot be split on newline bytes: decode whole (bounded by the limit).
         from ._read import read_text
@@ -57,6 +66,7 @@ def load(path: Path, limits: LoadLimits) -> Iterator[Call | Problem]:
     for number, raw in lines:
         source = Source(str(path), number)
         if raw is None:
+            seen_any = True
             yield Problem(str(path), f"line is longer than the limit of {limits.max_file_mb:g} MB (raise it with --max-file-mb)", number)
             continue
         if not raw.strip():
@@ -65,10 +75,7 @@ def load(path: Path, limits: LoadLimits) -> Iterator[Call | Problem]:
         try:
             text, _ = decode_bytes(raw)
             text = text.lstrip("\ufeff")
-            try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", number) from None
+            obj = parse_json(text, number)
             warnings: list[str] = []
             yield call_from_object(obj, f"{stem}:{number}", source, limits, warnings)
             for w in warnings:

@@ -48,8 +48,13 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
     raise InputError("front matter opened with '---' is never closed", first + 1)
 
 
-def load(path: Path, limits: LoadLimits) -> Iterator[Call | Problem]:
-    lines = read_text(path, limits).split("\n")
+def parse_text(text: str, source: Source, limits: LoadLimits, call_id: str | None = None) -> tuple[Call, list[str]]:
+    """One call from text already in memory, and its warnings; raises ``InputError``.
+
+    Separate from ``load`` so that a dialogue written inline (a checklist
+    example) is read by exactly the same rules as a transcript file.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     meta_fields, body_start = _front_matter(lines)
     raw: list[RawTurn] = []
     warnings: list[str] = []
@@ -59,6 +64,8 @@ def load(path: Path, limits: LoadLimits) -> Iterator[Call | Problem]:
         m = TURN_LINE.match(line)
         if m:
             ts = m.group(1) or m.group(3)
+            if len(raw) >= limits.max_turns:
+                raise InputError(f"the call has more than the limit of {limits.max_turns} turns (raise it with --max-turns)", number + 1)
             raw.append(RawTurn(m.group(2), m.group(4), _seconds(ts), None, number + 1))
         elif line.strip():
             if raw:
@@ -69,7 +76,12 @@ def load(path: Path, limits: LoadLimits) -> Iterator[Call | Problem]:
         raise InputError("no turns found: expected lines such as '客服：您好' or 'customer: hello'", stray[0] if stray else None)
     if stray:
         warnings.append(f"{len(stray)} line(s) before the first speaker label were ignored (first: line {stray[0]})")
-    meta = CallMeta(call_id=meta_fields.get("call_id") or path.stem, **{k: meta_fields.get(k) for k in META_KEYS[1:]})
-    yield build_call(meta, raw, Source(str(path)), limits, warnings)
+    meta = CallMeta(call_id=meta_fields.get("call_id") or call_id, **{k: meta_fields.get(k) for k in META_KEYS[1:]})
+    return build_call(meta, raw, source, limits, warnings), warnings
+
+
+def load(path: Path, limits: LoadLimits) -> Iterator[Call | Problem]:
+    call, warnings = parse_text(read_text(path, limits), Source(str(path)), limits, call_id=path.stem)
+    yield call
     for w in warnings:
         yield Problem(str(path), w, kind="warning")

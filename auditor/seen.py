@@ -1,0 +1,83 @@
+"""Where each call id was first seen in a run, in 16 bytes a call.
+
+Flagging a repeated call id needs every id of the run, and naming where the
+first one was needs its location. A dict of digests to "path:line" strings
+cost ~200 bytes a call, the largest thing a 200,000-call run kept. Here an
+8-byte digest and a packed (file number, line) sit in two flat arrays with
+open addressing; the file number indexes the run's own file list, which the
+results follow in order, so no path is stored again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections.abc import Sequence
+from os import PathLike
+
+_LINE_BITS = 24
+_NO_LINE = (1 << _LINE_BITS) - 1  # a call without a line (one call per file)
+_ODD = (1 << 64) - 1  # location kept in the side dict instead
+
+
+class SeenIds:
+    def __init__(self, files: Sequence[str | PathLike[str]]) -> None:
+        self.files = files
+        self._cursor = 0
+        self._keys = array("Q", bytes(8 * 1024))
+        self._where = array("Q", bytes(8 * 1024))
+        self._used = 0
+        self._odd: dict[int, str] = {}  # rare: a path not in the file list, a line past 16 million
+
+    def first_seen(self, call_id: str, path: str, line: int | None) -> str | None:
+        """Record the call; return where this id was first seen ("path" or "path:line"), or None the first time."""
+        key = int.from_bytes(hashlib.blake2b(call_id.encode(), digest_size=8).digest(), "big") or 1  # 0 marks a free slot
+        mask = len(self._keys) - 1
+        slot = key & mask
+        while self._keys[slot]:
+            if self._keys[slot] == key:
+                return self._location(key, self._where[slot])
+            slot = (slot + 1) & mask
+        self._keys[slot] = key
+        self._where[slot] = self._pack(key, path, line)
+        self._used += 1
+        if self._used * 2 > len(self._keys):
+            self._grow()
+        return None
+
+    def _file_number(self, path: str) -> int | None:
+        """The index of ``path`` in the file list, searching forward: results arrive in file order."""
+        for i in range(self._cursor, len(self.files)):
+            if str(self.files[i]) == path:
+                self._cursor = i
+                return i
+        return None
+
+    def _pack(self, key: int, path: str, line: int | None) -> int:
+        number = self._file_number(path)
+        if number is None or (line is not None and line >= _NO_LINE) or number >= 1 << (63 - _LINE_BITS):
+            self._odd[key] = path + (f":{line}" if line else "")
+            return _ODD
+        return number << _LINE_BITS | (_NO_LINE if not line else line)
+
+    def _location(self, key: int, packed: int) -> str:
+        if packed == _ODD:
+            return self._odd[key]
+        path, line = str(self.files[packed >> _LINE_BITS]), packed & _NO_LINE
+        return path if line == _NO_LINE else f"{path}:{line}"
+
+    def _grow(self) -> None:
+        keys, where = self._keys, self._where
+        self._keys = array("Q", bytes(16 * len(keys)))
+        self._where = array("Q", bytes(16 * len(keys)))
+        mask = len(self._keys) - 1
+        for key, packed in zip(keys, where):
+            if key:
+                slot = key & mask
+                while self._keys[slot]:
+                    slot = (slot + 1) & mask
+                self._keys[slot] = key
+                self._where[slot] = packed
+
+    def __len__(self) -> int:
+        return self._used

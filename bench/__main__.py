@@ -1,0 +1,149 @@
+"""``python -m bench`` (or ``bench/run``): throughput and memory of a full audit on a generated corpus.
+
+Generates (or reuses) a seeded corpus, then measures on the same files: the
+floor (read + decode + split), the audit itself through the real CLI in a
+subprocess (default checklist, workbook and results written) with its wall
+time and peak RSS, and the spaCy + PhraseMatcher peer. Optional: --jobs
+scaling, the memory growth to a larger corpus, and Dask LocalCluster nodes.
+The audit runs as a child process so its peak RSS is its own (os.wait4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.floor import Peer, corpus_files, floor
+from bench.generate import VERSION, generate
+
+
+def corpus(root: Path, calls: int, seed: int) -> Path:
+    """A corpus folder for (calls, seed), generated once and reused: the generator is deterministic."""
+    folder = root / f"v{VERSION}-calls-{calls}-seed-{seed}"
+    stamp = folder / ".complete"
+    if not stamp.exists():
+        if folder.exists():
+            import shutil
+
+            shutil.rmtree(folder)
+        t0 = time.perf_counter()
+        info = generate(folder, calls, seed)
+        stamp.write_text(json.dumps(info))
+        print(f"generated {calls} calls ({info['bytes'] / 1e6:.1f} MB) in {folder} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return folder
+
+
+# Linux keeps ru_maxrss across fork and exec, so a child of this (large) process
+# would report at least this process's size. A small launcher forks the audit
+# instead and reports the audit's own peak RSS and CPU time.
+_LAUNCHER = """
+import json, os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable] + sys.argv[1:])
+_, status, ru = os.wait4(pid, 0)
+print(json.dumps({"code": os.waitstatus_to_exitcode(status), "maxrss_kb": ru.ru_maxrss, "cpu": ru.ru_utime + ru.ru_stime}))
+"""
+
+
+def audit(folder: Path, out: Path, *extra: str) -> dict:
+    """Run ``auditor audit`` in a child process: wall and CPU seconds, its peak RSS (MB) and the calls it audited."""
+    out.mkdir(parents=True, exist_ok=True)
+    results = out / "results.jsonl"
+    args = ["-m", "auditor", "audit", str(folder), "-q", "--force", "-o", str(out / "scorecard.xlsx"), "--results", str(results), *extra]
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *args], stdout=subprocess.PIPE, text=True, check=True)
+    wall = time.perf_counter() - t0
+    usage = json.loads(done.stdout.strip().splitlines()[-1])
+    if usage["code"] not in (0, 1):
+        raise SystemExit(f"audit failed ({usage['code']}): python {' '.join(args)}")
+    run = json.loads(results.read_text(encoding="utf-8").rstrip("\n").rsplit("\n", 1)[-1])
+    return {"wall": wall, "cpu": usage["cpu"], "peak_mb": usage["maxrss_kb"] / 1024, "calls": run["summary"]["calls"], "cmd": "python " + " ".join(args)}
+
+
+def call_lines(results: Path) -> list[str]:
+    return sorted(line for line in results.read_text(encoding="utf-8").splitlines() if line.startswith('{"type": "call"'))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--calls", type=int, default=20_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--jobs", type=int, default=1, help="workers for the main audit measurement")
+    ap.add_argument("--peer-calls", type=int, default=2_000, help="calls the peer runs on (it is ~50x slower); 0 = all")
+    ap.add_argument("--scaling", action="store_true", help="also audit with --jobs 2 and compare")
+    ap.add_argument("--memory", type=int, default=0, metavar="CALLS", help="also audit a corpus of CALLS calls and compare peak RSS")
+    ap.add_argument("--dask", action="store_true", help="also audit on a Dask LocalCluster with 1 and 2 workers")
+    ap.add_argument("--corpora", type=Path, default=Path(tempfile.gettempdir()) / "auditor-bench", help="where generated corpora are kept")
+    ap.add_argument("--json", type=Path, help="write the figures to this file as JSON")
+    args = ap.parse_args(argv)
+
+    folder = corpus(args.corpora, args.calls, args.seed)
+    files = corpus_files(folder)
+    size = sum(p.stat().st_size for p in files)
+    floor(files)  # warm the page cache: every figure below is warm-cache
+    t0 = time.perf_counter()
+    n_floor, n_turns = floor(files)
+    t_floor = time.perf_counter() - t0
+
+    out = Path(tempfile.mkdtemp(prefix="auditor-bench-out-"))
+    main_run = audit(folder, out / "main", "--jobs", str(args.jobs))
+    assert main_run["calls"] == n_floor, (main_run["calls"], n_floor)
+
+    from auditor.checklist import default_checklist_path, load_compiled
+
+    compiled, _ = load_compiled(default_checklist_path())
+    t0 = time.perf_counter()  # the peer's pipeline load is timed, as the audit's start-up is
+    peer = Peer(compiled.bank.phrases)
+    n_peer, _ = peer.run(files, args.peer_calls or n_floor)
+    t_peer = time.perf_counter() - t0
+
+    rate = main_run["calls"] / main_run["wall"]
+    figures: dict = {
+        "calls": n_floor, "turns": n_turns, "files": len(files), "mb": size / 1e6, "jobs": args.jobs,
+        "audit": {**main_run, "calls_per_s": rate, "mb_per_s": size / 1e6 / main_run["wall"]},
+        "floor": {"seconds": t_floor, "calls_per_s": n_floor / t_floor},
+        "peer": {"calls": n_peer, "seconds": t_peer, "calls_per_s": n_peer / t_peer},
+    }
+    figures["audit_over_floor"] = figures["floor"]["calls_per_s"] / rate
+    figures["peer_over_audit"] = rate / figures["peer"]["calls_per_s"]
+    print(f"corpus: {n_floor} calls, {n_turns} turns, {len(files)} files, {size / 1e6:.1f} MB ({folder})")
+    print(f"audit (--jobs {args.jobs}): {main_run['wall']:.2f} s, {rate:,.0f} calls/s, {figures['audit']['mb_per_s']:.2f} MB/s, peak RSS {main_run['peak_mb']:.0f} MB"
+          f" (CPU {main_run['cpu']:.2f} s = {main_run['calls'] / main_run['cpu']:,.0f} calls per CPU-second)")
+    print(f"floor (read+decode+split): {t_floor:.2f} s, {figures['floor']['calls_per_s']:,.0f} calls/s")
+    print(f"peer (spaCy zh/jieba + PhraseMatcher, first {n_peer} calls): {t_peer:.2f} s, {figures['peer']['calls_per_s']:,.0f} calls/s")
+    print(f"audit/floor (time per call): {figures['audit_over_floor']:.1f}x   peer/audit (time per call): {figures['peer_over_audit']:.1f}x")
+
+    if args.scaling:
+        one = main_run if args.jobs == 1 else audit(folder, out / "jobs1", "--jobs", "1")
+        two = audit(folder, out / "jobs2", "--jobs", "2")
+        same = call_lines(out / ("main" if args.jobs == 1 else "jobs1") / "results.jsonl") == call_lines(out / "jobs2" / "results.jsonl")
+        figures["scaling"] = {"jobs1_s": one["wall"], "jobs2_s": two["wall"], "speedup": one["wall"] / two["wall"], "jobs2_peak_mb": two["peak_mb"], "identical": same}
+        print(f"--jobs 2: {two['wall']:.2f} s vs {one['wall']:.2f} s = {one['wall'] / two['wall']:.2f}x, peak RSS (largest process) {two['peak_mb']:.0f} MB, results identical: {same}")
+    if args.memory:
+        big = corpus(args.corpora, args.memory, args.seed)
+        run = audit(big, out / "memory", "--jobs", str(args.jobs))
+        growth = run["peak_mb"] / main_run["peak_mb"] - 1
+        figures["memory"] = {"calls": run["calls"], "peak_mb": run["peak_mb"], "wall": run["wall"], "growth": growth}
+        print(f"memory: {run['calls']} calls peak RSS {run['peak_mb']:.0f} MB vs {main_run['peak_mb']:.0f} MB at {main_run['calls']}: {growth:+.1%} "
+              f"({run['calls'] / run['wall']:,.0f} calls/s)")
+    if args.dask:
+        d1 = audit(folder, out / "dask1", "--executor", "dask", "--scheduler", "local", "--jobs", "1")
+        d2 = audit(folder, out / "dask2", "--executor", "dask", "--scheduler", "local", "--jobs", "2")
+        same = call_lines(out / "main" / "results.jsonl") == call_lines(out / "dask2" / "results.jsonl")
+        figures["dask"] = {"workers1_s": d1["wall"], "workers2_s": d2["wall"], "speedup": d1["wall"] / d2["wall"], "identical": same}
+        print(f"dask LocalCluster: 1 worker {d1['wall']:.2f} s ({d1['calls'] / d1['wall']:,.0f} calls/s), 2 workers {d2['wall']:.2f} s "
+              f"({d2['calls'] / d2['wall']:,.0f} calls/s) = {d1['wall'] / d2['wall']:.2f}x, results identical to local: {same}")
+    print(f"outputs in {out}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

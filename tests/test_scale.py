@@ -1,0 +1,211 @@
+"""Parallel and distributed runs give the same results as one process; the speed-ups change nothing."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from auditor import pipeline
+from auditor.executors import WINDOW_PER_WORKER, LocalExecutor, _windowed, default_jobs
+from auditor.pipeline import AuditState, audit_batch, batches
+from auditor.transcripts import LoadLimits
+from auditor.transcripts.normalize import normalize, normalize_all
+from bench.generate import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """60 generated calls in all four formats (json and text files, one JSONL and one CSV file)."""
+    root = tmp_path_factory.mktemp("corpus")
+    generate(root, 60, seed=3, agents=12)
+    return root
+
+
+def call_lines(results: Path) -> list[str]:
+    return sorted(line for line in results.read_text(encoding="utf-8").splitlines() if line.startswith('{"type": "call"'))
+
+
+def sheet_values(xlsx: Path) -> dict[str, list[tuple]]:
+    wb = load_workbook(xlsx, read_only=True)
+    out = {}
+    for ws in wb.worksheets:
+        rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+        if ws.title == "Summary":
+            rows = [r for r in rows if r and r[0] not in ("Run date", "Inputs")]
+        out[ws.title] = rows
+    return out
+
+
+def test_default_jobs_is_the_cpus_this_process_may_use():
+    assert default_jobs() == len(os.sched_getaffinity(0))
+
+
+def test_process_pool_returns_what_one_process_returns(corpus, default_checklist):
+    state = AuditState(default_checklist, LoadLimits())
+    files = sorted(p for p in corpus.rglob("*") if p.is_file())
+    work = batches(files, size=5)
+    assert len(work) > 2
+    alone = [audit_batch(batch, state) for batch in work]
+    pooled = list(LocalExecutor(2).map(work, state))
+    assert pooled == alone
+    assert sum(len(b) for b in alone) == 60
+
+
+def test_jobs_2_writes_the_same_results_and_workbook_as_jobs_1(corpus, cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "BATCH_FILES", 4)  # many batches, so the pool really shares them out
+    code1, _, err1 = cli("audit", corpus, "--jobs", "1", "-o", "one.xlsx", "--results", "one.jsonl", "-q")
+    code2, _, err2 = cli("audit", corpus, "--jobs", "2", "-o", "two.xlsx", "--results", "two.jsonl", "-q")
+    assert code1 in (0, 1) and code2 in (0, 1), err1 + err2
+    one, two = call_lines(tmp_path / "one.jsonl"), call_lines(tmp_path / "two.jsonl")
+    assert len(one) == 60 and one == two
+    assert sheet_values(tmp_path / "one.xlsx") == sheet_values(tmp_path / "two.xlsx")
+
+
+def test_batches_are_bounded_by_bytes_so_many_call_files_are_not_lumped_together(tmp_path):
+    small = [tmp_path / f"s{i}.json" for i in range(10)]
+    for p in small:
+        p.write_bytes(b"x" * 100)
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b"x" * 5000)
+    work = batches([*small[:5], big, *small[5:]], size=100, max_bytes=1000)
+    assert work == [[str(p) for p in small[:5]], [str(big)], [str(p) for p in small[5:]]]
+    assert batches(small, size=1) == [[str(p)] for p in small]
+
+
+def test_executor_window_keeps_order_and_bounds_work_in_flight():
+    in_flight, peak = set(), 0
+
+    def submit(batch):
+        nonlocal peak
+        in_flight.add(batch[0])
+        peak = max(peak, len(in_flight))
+        return batch[0]
+
+    def result(token):
+        in_flight.discard(token)
+        return [token * 10]
+
+    work = [[i] for i in range(50)]
+    assert list(_windowed(work, submit, result, workers=2)) == [[i * 10] for i in range(50)]
+    assert peak == 2 * WINDOW_PER_WORKER
+
+
+def test_results_survive_pickling_between_processes(corpus, default_checklist):
+    state = AuditState(default_checklist, LoadLimits())
+    out = audit_batch([str(p) for p in sorted(corpus.rglob("*.jsonl"))], state)
+    assert any(r.items["greeting"].evidence for r in out)
+    assert pickle.loads(pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)) == out
+
+
+_ALPHABET = st.sampled_from(list("您好謝謝再見電話号码ＡＢｃ１２ 　…！!?？e\u0301\u0308\u3099İßﬁ①，。\n\tｶﾞ") + ["对吗", "這是", "Ｆｕｌｌ"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_ALPHABET, max_size=12).map("".join), max_size=6))
+def test_normalising_a_whole_call_at_once_equals_turn_by_turn(texts):
+    assert normalize_all(texts) == [normalize(t) for t in texts]
+
+
+def test_phrase_patterns_are_found_through_the_pattern_set(tmp_path, cli):
+    call = tmp_path / "calls" / "c1.txt"
+    call.parent.mkdir()
+    call.write_text("客服：您好，请问有什么可以帮您？\n客户：快递一直没到。\n客服：这是快递的问题，您找快递去。\n", encoding="utf-8")
+    code, _, err = cli("audit", call.parent, "-o", "o.xlsx", "--results", "r.jsonl", "-q", "--jobs", "1")
+    assert code in (0, 1), err
+    line = call_lines(tmp_path / "r.jsonl")[0]
+    assert '"forbidden_language": {"status": "fail"' in line
+    assert "这是快递的问题" in line
+
+
+def test_dask_executor_without_a_scheduler_is_a_usage_error(corpus, cli):
+    code, _, err = cli("audit", corpus, "--executor", "dask", "-q")
+    assert code == 2
+    assert "--scheduler" in err
+
+
+def test_dask_missing_says_which_extra_to_install(corpus, tmp_path):
+    # Run the real CLI in a Python where importing distributed fails.
+    script = ("import sys; sys.modules['distributed'] = None\n"
+              "from auditor.cli import main; sys.argv = ['auditor'] + sys.argv[1:]; main()")
+    proc = subprocess.run([sys.executable, "-c", script, "audit", str(corpus), "--executor", "dask", "--scheduler", "local", "-q",
+                           "-o", str(tmp_path / "o.xlsx"), "--results", str(tmp_path / "r.jsonl")], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "auditor[dask]" in proc.stderr
+
+
+def test_dask_cluster_gives_the_local_results(corpus, cli, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+        code_d, _, err_d = cli("audit", corpus, "--executor", "dask", "--scheduler", cluster.scheduler_address,
+                               "-o", "dask.xlsx", "--results", "dask.jsonl", "-q")
+        workers = len(cluster.scheduler_info["workers"])
+    code_l, _, err_l = cli("audit", corpus, "--jobs", "1", "-o", "local.xlsx", "--results", "local.jsonl", "-q")
+    assert code_d in (0, 1) and code_l in (0, 1), err_d + err_l
+    assert workers == 2
+    local = call_lines(tmp_path / "local.jsonl")
+    assert len(local) == 60 and call_lines(tmp_path / "dask.jsonl") == local
+    assert sheet_values(tmp_path / "dask.xlsx") == sheet_values(tmp_path / "local.xlsx")
+
+
+def test_bench_generator_is_reproducible_and_covers_the_four_formats(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    info = generate(a, 40, seed=11)
+    generate(b, 40, seed=11)
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files_a == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files_a)
+    assert {f.suffix for f in files_a} == {".json", ".jsonl", ".txt", ".csv"}
+    assert info["calls"] == 40 and 1800 < info["bytes"] / 40 < 3500
+
+
+def test_bench_run_smoke(tmp_path):
+    env = {**os.environ, "PYTHON": sys.executable}
+    proc = subprocess.run([str(ROOT / "bench" / "run"), "--calls", "200", "--peer-calls", "50", "--corpora", str(tmp_path),
+                           "--json", str(tmp_path / "figures.json")], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    for label in ("calls/s", "floor", "peer", "audit/floor", "peak RSS"):
+        assert label in proc.stdout
+    import json
+
+    figures = json.loads((tmp_path / "figures.json").read_text())
+    assert figures["audit"]["calls"] == 200 and figures["peer"]["calls"] == 50
+    assert figures["audit"]["peak_mb"] > 10
+
+
+def test_seen_ids_name_the_first_location_and_stay_compact(tmp_path):
+    from auditor.seen import SeenIds
+
+    files = [tmp_path / f"f{i}.json" for i in range(3000)] + [tmp_path / "many.jsonl"]
+    seen = SeenIds(files)
+    for i in range(3000):
+        assert seen.first_seen(f"C{i}", str(files[i]), None) is None
+    for line in range(1, 2001):
+        assert seen.first_seen(f"L{line}", str(files[-1]), line) is None
+    assert seen.first_seen("C17", str(files[-1]), 5000) == str(files[17])
+    assert seen.first_seen("L42", str(files[-1]), 6000) == f"{files[-1]}:42"
+    # a path outside the list (or met out of order) is still named exactly
+    assert seen.first_seen("X1", "/elsewhere/x.csv", 7) is None
+    assert seen.first_seen("X1", str(files[-1]), 7001) == "/elsewhere/x.csv:7"
+    assert len(seen) == 5001
+    assert seen._keys.itemsize * len(seen._keys) * 2 <= 5001 * 4 * 16  # flat arrays, no per-call objects
+
+
+def test_duplicate_call_ids_are_reported_with_where_they_first_appeared(tmp_path, cli):
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    body = "客服：您好，请问有什么可以帮您？\n客户：我想查话费。\n客服：好的，谢谢，再见。\n"
+    (folder / "a.txt").write_text("---\ncall_id: DUP1\n---\n" + body, encoding="utf-8")
+    (folder / "b.txt").write_text("---\ncall_id: DUP1\n---\n" + body, encoding="utf-8")
+    code, _, err = cli("audit", folder, "-o", "o.xlsx", "--results", "r.jsonl", "--jobs", "1")
+    assert code in (0, 1)
+    assert f"duplicate call id 'DUP1' (also in {folder / 'a.txt'}); both are kept" in err
