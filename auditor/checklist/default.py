@@ -16,3 +16,20 @@ def checklists_dir() -> Path:
 
 def default_checklist_path() -> Path:
     return checklists_dir() / f"{DEFAULT_ID}.yaml"
+
+
+def resolve_checklist(path: Path) -> Path:
+    """``--checklist en_call_center`` means the built-in ``checklists/en_call_center.yaml``.
+
+    A user of the installed wheel cannot know where the package put its checklists, so a bare
+    name (no folder, no ``.yaml``/``.yml``) that is not a file in the current folder is looked up
+    among the built-in checklists. Anything else is returned unchanged.
+    """
+    if path.exists() or len(path.parts) != 1 or path.suffix.lower() in (".yaml", ".yml"):
+        return path
+    builtin = checklists_dir() / f"{path.name}.yaml"
+    return builtin if builtin.is_file() else path
+
+
+def builtin_checklist_names() -> list[str]:
+    return sorted(p.stem for p in checklists_dir().glob("*.yaml"))

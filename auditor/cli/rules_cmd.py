@@ -11,7 +11,7 @@ from typing import List, Optional
 
 import typer
 
-from auditor.cli.common import CHECKLIST_HELP, EXIT_USAGE, fail, load_checklist_or_exit
+from auditor.cli.common import CHECKLIST_HELP, EXIT_USAGE, check_output, fail, load_checklist_or_exit, load_manifest_or_exit
 
 EXIT_FAILED = 1
 
@@ -175,22 +175,12 @@ def diff(
     """
     from auditor.rules.diff import run_diff, summary_text
     from auditor.rules.diff_workbook import write_diff_workbook
-    from auditor.transcripts import InputError
-    from auditor.transcripts.manifest import Manifest
 
     if out is not None:
-        if out.exists() and not force:
-            fail(f"{out} already exists; pass --force to overwrite it")
-        if not out.parent.exists():
-            fail(f"folder {out.parent} does not exist")
+        check_output(out, force)
     old_c = load_checklist_or_exit(old)
     new_c = load_checklist_or_exit(new)
-    manifest_obj = None
-    if manifest is not None:
-        try:
-            manifest_obj = Manifest(manifest)
-        except InputError as exc:
-            fail(f"{manifest}{':' + str(exc.line) if exc.line else ''}: {exc.reason}")
+    manifest_obj = load_manifest_or_exit(manifest)
     report = run_diff(old_c, new_c, list(on), manifest_obj, jobs, {manifest} if manifest else None)
     for p in report.problems:
         typer.echo(f"{p.location()}: {p.kind}: {p.reason}", err=True)

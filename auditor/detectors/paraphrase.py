@@ -8,12 +8,20 @@ and the customer's earlier turns, after dropping function words, and ask for a
 confirmation marker at the end of a clause in that turn or the agent's next.
 Shared digits alone do not count: reading back a number is not restating a
 problem.
+
+English (and any other space-separated ASCII text) needs two things jieba
+does not give it with ``unit: words``: ``ignore`` entries must match whole
+words, since removing "the" from "there" or "i" from "internet" leaves
+fragments that look like content, and inflections must meet ("charged" →
+"you were charged", "cancel" → "cancelled"), so ASCII words are reduced with
+the Snowball English stemmer. Chinese tokens keep the substring behaviour.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,6 +31,14 @@ from auditor.transcripts.model import AGENT, CUSTOMER, Turn
 
 _CLAUSE_END = re.compile(r"[?？。.!！,，;；~～…\s]|$")
 _NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
+_ASCII_WORD = re.compile(r"[0-9a-z]+")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 class ParaphraseParams(BaseModel):
@@ -51,6 +67,7 @@ class ParaphraseDetector:
         ignore = sorted({normalize(w) for w in params.ignore if w.strip()}, key=len, reverse=True)
         self._ignore = re.compile("|".join(re.escape(w) for w in ignore)) if ignore else None
         self._common = frozenset(normalize(params.common_chars))
+        self._ignore_words = frozenset(w for w in (normalize(i).strip() for i in params.ignore) if _ASCII_WORD.fullmatch(w))
 
     def _content(self, text: str) -> str:
         if self._ignore is not None:
@@ -59,7 +76,10 @@ class ParaphraseDetector:
 
     def _units(self, turn: Turn, ctx: Context) -> set[str]:
         if self.params.unit == "words":
-            return {w for w in (self._content(tok).strip() for tok in ctx.tokens(turn)) if w and " " not in w and not w.isdigit()}
+            tokens = ctx.tokens(turn)
+            words = {w for w in (self._content(tok).strip() for tok in tokens if not tok.isascii()) if w and " " not in w and not w.isdigit()}
+            english = [tok for tok in tokens if _ASCII_WORD.fullmatch(tok) and tok not in self._ignore_words and not tok.isdigit()]
+            return words | set(_stemmer().stemWords(english)) if english else words
         units = set()
         for chunk in self._content(turn.norm).split():
             for i in range(len(chunk) - 1):

@@ -27,8 +27,10 @@ from auditor.detectors.base import Context, Evidence, Finding, PhraseBank, evide
 from auditor.transcripts.model import Turn
 
 MAX_EVIDENCE = 5
-_SENTENCE_END = re.compile(r"[。！？!?;；\n]")
-_CLAUSE_END = re.compile(r"[。！？!?;；\n,，、]")
+# An ASCII full stop ends a sentence only before whitespace or the end, so "3.5" and "www.x.com" do not
+# split one; without it an English turn is one sentence ("Please tell me. Besides, a password error…").
+_SENTENCE_END = re.compile(r"[。！？!?;；\n]|\.(?=\s|$)")
+_CLAUSE_END = re.compile(r"[。！？!?;；\n,，、]|\.(?=\s|$)")
 
 DEFAULT_SECRETS = ["密码", "验证码", "校验码", "动态码", "短信码", "cvv", "cvv2", "cvc", "安全码", "卡背面", "背面三位", "背面的三位",
                    "完整卡号", "完整的卡号", "全部卡号", "卡号", "银行卡号", "信用卡号"]
