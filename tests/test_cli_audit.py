@@ -177,3 +177,48 @@ def test_empathy_timing_and_de_escalation_reach_the_workbook(cli, tmp_path):
     header = [c.value for c in agents[1]]
     row = {h: c.value for h, c in zip(header, agents[2])}
     assert row["De-escalation rate"] == 1.0 and row["Mean seconds to empathy"] == 7.0
+
+
+def test_calls_without_agent_are_scored_under_unknown_and_counted(cli, tmp_path):
+    (tmp_path / "a.txt").write_text("客服：您好\n客户：我要退款\n", encoding="utf-8")
+    code, _, err = cli("audit", tmp_path / "a.txt")
+    assert code == 0
+    assert "1 call(s) had no agent id and were scored under (unknown)" in err
+    agents = list(load_workbook(tmp_path / "scorecard.xlsx")["Agents"].iter_rows(min_row=2, values_only=True))
+    assert agents[0][1] == "(unknown)"
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path):
+    """tqdm draws on stderr when it is a terminal, and stays silent when piped or with --quiet."""
+    import os
+    import pty
+
+    args = [sys.executable, "-m", "auditor", "audit", str(SAMPLES / "json"), "--force"]
+
+    def stderr_on_tty(extra: list[str]) -> str:
+        master, slave = pty.openpty()
+        import fcntl
+        import struct
+        import termios
+
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))  # a real terminal has a size
+        proc = subprocess.Popen(args + extra, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=slave, stdin=subprocess.DEVNULL)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        proc.wait()
+        os.close(master)
+        return b"".join(chunks).decode("utf-8", "replace")
+
+    assert "file/s" in stderr_on_tty([]) or "it/s" in stderr_on_tty([])
+    quiet = stderr_on_tty(["--quiet"])
+    assert "file/s" not in quiet and "Audited" not in quiet
+    piped = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True)
+    assert piped.returncode == 0 and "file/s" not in piped.stderr and "Audited" in piped.stderr

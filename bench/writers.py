@@ -1,0 +1,95 @@
+"""Workbook writers compared on the same rows: ``python -m bench.writers MODE [ROWS]``.
+
+The decision in docs/performance.md rests on these figures: 100,000 rows of
+12 columns shaped like the Calls sheet (ids, a date, a score, four status
+cells with a fill), written with openpyxl's write-only mode (lxml installed)
+in three ways, and with xlsxwriter's constant-memory mode in two.
+Modes: openpyxl_cells, openpyxl_plain, openpyxl_allplain, xlsxwriter, xlsxwriter_row.
+"""
+
+from __future__ import annotations
+
+import copy
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MODES = ("openpyxl_cells", "openpyxl_plain", "openpyxl_allplain", "xlsxwriter", "xlsxwriter_row")
+COLOURS = {"pass": "63BE7B", "FAIL": "F8696B", "N/A": "D9D9D9"}
+
+
+def row(i: int) -> list:
+    return [f"B{i:07d}", "A0012", "王芳", "售后一组", "2026-10-05T09:12:00+08:00", 85.5, "", "pass", "FAIL", "pass", "N/A", f"json/000/B{i:07d}.json"]
+
+
+def write(mode: str, rows: int, target: Path) -> None:
+    if mode.startswith("openpyxl"):
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import PatternFill
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Calls")
+        fills = {k: PatternFill("solid", fgColor=c) for k, c in COLOURS.items()}
+        styles = {}
+        for k, f in fills.items():
+            c = WriteOnlyCell(ws, value=k)
+            c.fill = f
+            styles[k] = c._style
+        for i in range(rows):
+            values = row(i)
+            if mode == "openpyxl_cells":  # a styled cell object per value, fill assigned each time
+                out = []
+                for v in values:
+                    c = WriteOnlyCell(ws, value=v)
+                    if isinstance(v, str):
+                        c.data_type = "s"
+                    if v in fills:
+                        c.fill = fills[v]
+                    out.append(c)
+                values = out
+            elif mode == "openpyxl_plain":  # bare values, cached styles for the status cells
+                values = [v for v in values]
+                for j, v in enumerate(values):
+                    if v in styles:
+                        c = WriteOnlyCell(ws, value=v)
+                        c._style = copy.copy(styles[v])
+                        values[j] = c
+            ws.append(values)
+        wb.save(target)
+    else:
+        import xlsxwriter
+
+        wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
+        ws = wb.add_worksheet("Calls")
+        formats = {k: wb.add_format({"bg_color": "#" + c}) for k, c in COLOURS.items()}
+        for i in range(rows):
+            if mode == "xlsxwriter_row":
+                ws.write_row(i, 0, row(i))
+                continue
+            for j, v in enumerate(row(i)):
+                if isinstance(v, str):
+                    ws.write_string(i, j, v, formats.get(v))
+                else:
+                    ws.write_number(i, j, v)
+        wb.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if not args or args[0] not in MODES:
+        print(__doc__, file=sys.stderr)
+        return 2
+    rows = int(args[1]) if len(args) > 1 else 100_000
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        write(args[0], rows, Path(tmp) / "out.xlsx")
+        took = time.perf_counter() - t0
+    print(f"{args[0]}: {rows} rows x 12 in {took:.2f} s, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
