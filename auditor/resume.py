@@ -102,11 +102,13 @@ class ProgressJournal:
         self.fh.flush()  # in the OS's hands now: survives the death of this process
 
     def add_call(self, result: CallResult) -> None:
-        from auditor.reports.results import call_record
+        from auditor.reports.results import call_line
 
         if self.index is not None and self.index.key_of_result(result) in self.index.offsets:
             return  # already on disk, in the results file or this journal
-        self._write(call_record(result))
+        assert self.fh is not None
+        self.fh.write(call_line(result, self.redact) + "\n")
+        self.fh.flush()  # in the OS's hands now: survives the death of this process
         self.calls += 1
 
     def _close(self) -> None:

@@ -18,8 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from auditor.detectors.base import Context, Finding, PhraseBank, evidence_at, evidence_turn, filter_hits
 from auditor.transcripts.model import Turn
 
-_EXCLAIM_RUN = re.compile(r"[!！]{2,}|[!！].*[!！]", re.S)
-_QUESTION_RUN = re.compile(r"[?？]{2,}|[?？][!！]|[!！][?？]")
 _REPEAT = re.compile(r"(.{2,4}?)[,，。!！\s]*\1[,，。!！\s]*\1?")
 
 
@@ -77,29 +75,33 @@ class EmotionDetector:
         self.bank = bank
 
     def score(self, turn: Turn, ctx: Context) -> TurnEmotion:
-        hits = _outermost(filter_hits(ctx.hits(turn), self.all_ids, self.exclusions))
+        # Text is normalised (NFKC), so full-width ！ and ？ are already ! and ?.
+        hits = filter_hits(ctx.hits(turn), self.all_ids, self.exclusions)
         score = 0.0
         reasons: list[str] = []
         span = None
-        for label, weight, ids in self.terms:
-            # each distinct phrase counts once: "推来推去 … 崩溃" is more upset than either
-            distinct = {h[2]: h for h in hits if h[2] in ids}
-            for pid, (s, e, _) in distinct.items():
-                score += weight
-                reasons.append(f"{label} “{self.bank.phrases[pid]}” +{weight:g}")
-                if span is None:
-                    span = (s, e)
+        if hits:
+            hits = _outermost(hits)
+            for label, weight, ids in self.terms:
+                # each distinct phrase counts once: "推来推去 … 崩溃" is more upset than either
+                distinct = {h[2]: h for h in hits if h[2] in ids}
+                for pid, (s, e, _) in distinct.items():
+                    score += weight
+                    reasons.append(f"{label} “{self.bank.phrases[pid]}” +{weight:g}")
+                    if span is None:
+                        span = (s, e)
         text = turn.norm
-        if self.cues.exclamation_run and _EXCLAIM_RUN.search(text):
-            score += self.cues.exclamation_run
-            reasons.append(f"exclamations +{self.cues.exclamation_run:g}")
-        elif self.cues.exclamation and ("!" in text):
-            score += self.cues.exclamation
-            reasons.append(f"exclamation +{self.cues.exclamation:g}")
-        if self.cues.question_run and _QUESTION_RUN.search(text):
+        if "!" in text:
+            if self.cues.exclamation_run and text.count("!") >= 2:
+                score += self.cues.exclamation_run
+                reasons.append(f"exclamations +{self.cues.exclamation_run:g}")
+            elif self.cues.exclamation:
+                score += self.cues.exclamation
+                reasons.append(f"exclamation +{self.cues.exclamation:g}")
+        if self.cues.question_run and "?" in text and ("??" in text or "?!" in text or "!?" in text):
             score += self.cues.question_run
             reasons.append(f"insistent questions +{self.cues.question_run:g}")
-        if self.cues.repetition and _REPEAT.search(text):
+        if self.cues.repetition and len(text) >= 4 and _REPEAT.search(text):
             score += self.cues.repetition
             reasons.append(f"repetition +{self.cues.repetition:g}")
         return TurnEmotion(turn, score, reasons, span)

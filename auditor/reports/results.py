@@ -47,6 +47,26 @@ def problem_record(problem: Problem) -> dict[str, Any]:
     return {"type": "problem", "path": problem.path, "line": problem.line, "severity": problem.kind, "reason": problem.reason}
 
 
+class _LastLine:
+    """The results file and the progress journal write the same line for a call: serialise it once."""
+
+    result: object = None
+    redact: object = None
+    line: str = ""
+
+
+def call_line(result: CallResult, redact=None) -> str:
+    """``call_record`` as one JSON line (no newline), redacted when asked."""
+    last = _LastLine
+    if last.result is result and last.redact is redact:
+        return last.line
+    line = json.dumps(call_record(result), ensure_ascii=False)
+    if redact is not None:
+        line = redact(line)
+    last.result, last.redact, last.line = result, redact, line
+    return line
+
+
 class ResultsWriter:
     """Streams call records to a temporary file; problems and the run record are appended on close."""
 
@@ -62,7 +82,7 @@ class ResultsWriter:
         self.fh.write(line + "\n")
 
     def add_call(self, result: CallResult) -> None:
-        self._line(call_record(result))
+        self.fh.write(call_line(result, self.redact) + "\n")
 
     def close(self, board: object, problems: list[Problem], run: dict[str, Any]) -> None:
         for p in problems:
