@@ -92,10 +92,6 @@ def find_cards(text: str) -> Iterator[re.Match[str]]:
     return (m for m in CARD_RE.finditer(text) if luhn_valid(m.group()))
 
 
-def find_resident_ids(text: str) -> Iterator[re.Match[str]]:
-    return (m for m in RESIDENT_ID_RE.finditer(text) if resident_id_valid(m.group()))
-
-
 def _star_digits(text: str, keep_first: int = 0, keep_last: int = 4) -> str:
     """Replace digits with ``*`` except the first ``keep_first`` and last ``keep_last``; other characters stay."""
     positions = [i for i, c in enumerate(text) if c.isdigit() or c in "Xx"]

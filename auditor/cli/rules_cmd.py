@@ -37,7 +37,7 @@ def _run_tests(paths: list[Path], patterns: list[str], junit: Optional[Path], ve
     from auditor.checklist import ChecklistError
     from auditor.rules.examples import checklist_files
     from auditor.rules.junit import write_junit
-    from auditor.rules.runner import BAD, PASSED, XFAIL, format_result, load_suite, run_suite
+    from auditor.rules.runner import BAD, PASSED, XFAIL, format_result, load_suite, run_suite, summary_line
 
     results = []
     broken = 0
@@ -72,14 +72,12 @@ def _run_tests(paths: list[Path], patterns: list[str], junit: Optional[Path], ve
         write_junit(results, junit)
     if patterns and not results and not broken:
         typer.echo(f"error: no case matches -k {' / '.join(patterns)}", err=True)
-        typer.echo("0 passed, 0 failed")
+        typer.echo(summary_line([]))
         return EXIT_USAGE
-    passed = sum(r.outcome == PASSED for r in results)
-    failed = sum(r.outcome in BAD for r in results) + broken
-    typer.echo(f"{passed} passed, {failed} failed")
+    typer.echo(summary_line(results, broken))
     if broken and not any(r.outcome in BAD for r in results):
         return EXIT_USAGE
-    return EXIT_FAILED if failed else 0
+    return EXIT_FAILED if broken or any(r.outcome in BAD for r in results) else 0
 
 
 @app.command("test")

@@ -138,5 +138,3 @@ def filter_hits(hits: Sequence[tuple[int, int, int]], wanted: frozenset[int], ex
     blocks = [(s, e) for s, e, pid in hits if pid in exclusions]
     return [h for h in hits if h[2] in wanted and not any(bs <= h[0] and h[1] <= be for bs, be in blocks)]
 
-
-DetectorFactory = Callable[[Any, PhraseBank], Detector]

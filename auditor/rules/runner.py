@@ -98,8 +98,8 @@ def format_result(result: CaseResult) -> str:
     return "\n".join(lines)
 
 
-def summary_line(results: list[CaseResult]) -> str:
-    """The last line of ``rules test``; expected failures (known gaps) count in neither number."""
+def summary_line(results: list[CaseResult], broken: int = 0) -> str:
+    """The last line of ``rules test``; expected failures (known gaps) count in neither number, broken files as failures."""
     passed = sum(r.outcome == PASSED for r in results)
-    failed = sum(r.outcome in BAD for r in results)
+    failed = sum(r.outcome in BAD for r in results) + broken
     return f"{passed} passed, {failed} failed"

@@ -46,7 +46,13 @@ class RawTurn:
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
+# Either of the above: one scan finds the (rare) text that needs cleaning at all.
+_DIRTY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def clean_text(text: str) -> str:
+    if _DIRTY.search(text) is None:
+        return text.strip()
     return _SURROGATE.sub("\ufffd", _CONTROL.sub("", text)).strip()
 
 
