@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,30 +51,50 @@ def audit_batch(paths: list[str], state: AuditState) -> list[CallResult | Proble
     return out
 
 
-def batches(paths: Sequence[Path | str], size: int = BATCH_FILES, max_bytes: int = BATCH_BYTES) -> list[list[str]]:
+class Batches(Sequence[list[str]]):
     """Consecutive files, at most ``size`` of them and, past the first, at most ``max_bytes`` together.
 
     The byte bound keeps a batch of many-call files (JSONL, CSV) as small as
-    a batch of one-call files, so workers get even shares.
+    a batch of one-call files, so workers get even shares. Batches are made
+    from the file list when asked for, never held as lists of strings: a run
+    of 100,000 files would otherwise keep every name a second time.
     """
-    if size <= 1:
-        return [[str(p)] for p in paths]
-    out: list[list[str]] = []
-    current: list[str] = []
-    held = 0
-    for path in paths:
-        try:
-            n = os.stat(path).st_size
-        except OSError:
-            n = 0  # the loader reports the file; here it only needs a place
-        if current and (len(current) >= size or held + n > max_bytes):
-            out.append(current)
-            current, held = [], 0
-        current.append(str(path))
-        held += n
-    if current:
-        out.append(current)
-    return out
+
+    def __init__(self, paths: Sequence[Path | str], size: int = BATCH_FILES, max_bytes: int = BATCH_BYTES) -> None:
+        self.paths = paths
+        self.starts = array("Q")
+        if size <= 1:
+            self.starts.extend(range(len(paths)))
+            return
+        held = count = 0
+        for i, path in enumerate(paths):
+            try:
+                n = os.stat(path).st_size
+            except OSError:
+                n = 0  # the loader reports the file; here it only needs a place
+            if count and (count >= size or held + n > max_bytes):
+                self.starts.append(i - count)
+                held = count = 0
+            held += n
+            count += 1
+        if count:
+            self.starts.append(len(paths) - count)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self.starts)
+        start = self.starts[i]  # IndexError past the end, as a sequence should
+        end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.paths)
+        return [str(self.paths[j]) for j in range(start, end)]
+
+
+def batches(paths: Sequence[Path | str], size: int = BATCH_FILES, max_bytes: int = BATCH_BYTES) -> Batches:
+    return Batches(paths, size, max_bytes)
 
 
 def iter_results(paths: Sequence[Path | str], state: AuditState, jobs: int = 1, on_batch: Callable[[int], None] | None = None,

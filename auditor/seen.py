@@ -41,7 +41,7 @@ class SeenIds:
         self._keys[slot] = key
         self._where[slot] = self._pack(key, path, line)
         self._used += 1
-        if self._used * 2 > len(self._keys):
+        if self._used * 5 > len(self._keys) * 4:  # 80% full: linear probing stays short, memory stays ~20-40 B a call
             self._grow()
         return None
 
@@ -68,8 +68,8 @@ class SeenIds:
 
     def _grow(self) -> None:
         keys, where = self._keys, self._where
-        self._keys = array("Q", bytes(16 * len(keys)))
-        self._where = array("Q", bytes(16 * len(keys)))
+        self._keys = array("Q", [0]) * (2 * len(keys))  # no temporary bytes object of the same size
+        self._where = array("Q", [0]) * (2 * len(keys))
         mask = len(self._keys) - 1
         for key, packed in zip(keys, where):
             if key:

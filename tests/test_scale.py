@@ -78,8 +78,12 @@ def test_batches_are_bounded_by_bytes_so_many_call_files_are_not_lumped_together
     big = tmp_path / "big.jsonl"
     big.write_bytes(b"x" * 5000)
     work = batches([*small[:5], big, *small[5:]], size=100, max_bytes=1000)
-    assert work == [[str(p) for p in small[:5]], [str(big)], [str(p) for p in small[5:]]]
-    assert batches(small, size=1) == [[str(p)] for p in small]
+    assert list(work) == [[str(p) for p in small[:5]], [str(big)], [str(p) for p in small[5:]]]
+    assert work[-1] == [str(p) for p in small[5:]] and work[1] == [str(big)]
+    assert list(batches(small, size=1)) == [[str(p)] for p in small]
+    # batches are index ranges over the file list, not copies of its names
+    one_each = batches(small, size=1)
+    assert one_each.paths is small and len(one_each.starts) == 10
 
 
 def test_executor_window_keeps_order_and_bounds_work_in_flight():
@@ -209,3 +213,16 @@ def test_duplicate_call_ids_are_reported_with_where_they_first_appeared(tmp_path
     code, _, err = cli("audit", folder, "-o", "o.xlsx", "--results", "r.jsonl", "--jobs", "1")
     assert code in (0, 1)
     assert f"duplicate call id 'DUP1' (also in {folder / 'a.txt'}); both are kept" in err
+
+
+def test_duplicate_index_keeps_first_locations_across_growth():
+    """Thousands of ids force the open-addressing table to grow several times; nothing is lost."""
+    from auditor.seen import SeenIds
+
+    files = [f"/data/f{i:05d}.jsonl" for i in range(50)]
+    seen = SeenIds(files)
+    for n in range(5000):
+        assert seen.first_seen(f"C{n}", files[n // 100], n % 100 + 1) is None
+    assert len(seen) == 5000 and len(seen._keys) >= 5000 * 5 // 4
+    assert seen.first_seen("C0", files[49], 7) == "/data/f00000.jsonl:1"
+    assert seen.first_seen("C4999", files[49], 8) == "/data/f00049.jsonl:100"
