@@ -43,7 +43,9 @@ def make_corpus(folder: Path) -> None:
 
 
 def auditor(*args: str | Path, cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "auditor", "audit", *map(str, args), "--quiet"], cwd=cwd,
+    # One worker audits file by file, so the journal grows steadily and a signal always lands mid-run
+    # (with a pool the whole corpus can be a single batch that lands at once).
+    return subprocess.Popen([sys.executable, "-m", "auditor", "audit", *map(str, args), "--quiet", "--jobs", "1"], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
