@@ -62,12 +62,13 @@ def limit_errors(data: Any) -> list[tuple[tuple[Any, ...], str]]:
 
 def check_limits(data: Any, name: str) -> None:
     """Raise ``ChecklistError`` listing every limit broken, each located in the file."""
-    from auditor.checklist.loading import _loc_str, locate
+    from auditor.checklist.loading import locate
+    from auditor.locations import loc_path
 
     errors = limit_errors(data)
     if errors:
         diags = []
         for loc, message in errors:
             line, col, _ = locate(data, loc)
-            diags.append(Diagnostic(name, line, col, _loc_str(loc), message))
+            diags.append(Diagnostic(name, line, col, loc_path(loc), message))
         raise ChecklistError(diags)

@@ -15,15 +15,9 @@ from pydantic import ValidationError
 
 from auditor.checklist.diagnostics import ChecklistError, Diagnostic
 from auditor.checklist.schema import Checklist, Item, condition_names
+from auditor.locations import loc_path
 
 MAX_CHECKLIST_BYTES = 2 * 1024 * 1024
-
-
-def _loc_str(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def locate(data: Any, loc: tuple[Any, ...]) -> tuple[int | None, int | None, tuple[Any, ...]]:
@@ -93,7 +87,7 @@ def parse_yaml(path: Path) -> Any:
     tagged = _tagged(data)
     if tagged is not None:
         line, col, _ = locate(data, tagged)
-        raise ChecklistError([Diagnostic(name, line, col, _loc_str(tagged), "YAML tags (!!python/..., !custom) are not allowed in a checklist")])
+        raise ChecklistError([Diagnostic(name, line, col, loc_path(tagged), "YAML tags (!!python/..., !custom) are not allowed in a checklist")])
     if not isinstance(data, dict):
         raise ChecklistError([Diagnostic(name, 1, 1, "", "a checklist is a mapping with id, name, version and items")])
     return data
@@ -107,7 +101,7 @@ def semantic_diagnostics(checklist: Checklist, data: Any, name: str) -> list[Dia
 
     def add(loc: tuple[Any, ...], message: str, severity: str = "error") -> None:
         line, col, _ = locate(data, loc)
-        out.append(Diagnostic(name, line, col, _loc_str(loc), message, severity))
+        out.append(Diagnostic(name, line, col, loc_path(loc), message, severity))
 
     seen: dict[str, int] = {}
     signals = set(checklist.signals)
@@ -223,7 +217,7 @@ def load_checklist(path: Path) -> tuple[Checklist, list[Diagnostic]]:
                 loc += ("kind",)
             line, col, found = locate(data, loc)
             message = _message(err, loc)
-            key = _loc_str(loc) if err["type"] == "missing" else (_loc_str(found) or _loc_str(loc))
+            key = loc_path(loc) if err["type"] == "missing" else (loc_path(found) or loc_path(loc))
             diags.append(Diagnostic(name, line, col, key, message))
         raise ChecklistError(_dedupe(diags)) from None
     diags = semantic_diagnostics(checklist, data, name)

@@ -7,6 +7,7 @@ the same compiled checklist runs in one process, a pool or a cluster.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -138,3 +139,14 @@ def filter_hits(hits: Sequence[tuple[int, int, int]], wanted: frozenset[int], ex
     blocks = [(s, e) for s, e, pid in hits if pid in exclusions]
     return [h for h in hits if h[2] in wanted and not any(bs <= h[0] and h[1] <= be for bs, be in blocks)]
 
+
+#: Characters that carry content in normalised text: digits, lower-case Latin and CJK.
+NON_CONTENT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+def words_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    """One regex for a checklist's list of words to strip (normalised, longest first so 您是说 wins over 您)."""
+    from auditor.transcripts.normalize import normalize
+
+    ordered = sorted({normalize(w) for w in words if w.strip()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in ordered)) if ordered else None

@@ -26,11 +26,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.detectors.base import Context, Finding, PhraseBank, evidence_at, evidence_turn, filter_hits
+from auditor.detectors.base import NON_CONTENT, Context, Finding, PhraseBank, evidence_at, evidence_turn, filter_hits, words_pattern
 from auditor.transcripts.model import AGENT, CUSTOMER, Turn
 
 _CLAUSE_END = re.compile(r"[?？。.!！,，;；~～…\s]|$")
-_NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 _ASCII_WORD = re.compile(r"[0-9a-z]+")
 
 
@@ -64,15 +63,14 @@ class ParaphraseDetector:
         self.confirm = bank.add_all(params.confirm)
         self.exclusions = bank.add_all(params.exclude)
         self.bank = bank
-        ignore = sorted({normalize(w) for w in params.ignore if w.strip()}, key=len, reverse=True)
-        self._ignore = re.compile("|".join(re.escape(w) for w in ignore)) if ignore else None
+        self._ignore = words_pattern(params.ignore)
         self._common = frozenset(normalize(params.common_chars))
         self._ignore_words = frozenset(w for w in (normalize(i).strip() for i in params.ignore) if _ASCII_WORD.fullmatch(w))
 
     def _content(self, text: str) -> str:
         if self._ignore is not None:
             text = self._ignore.sub(" ", text)
-        return _NOT_CONTENT.sub(" ", text)
+        return NON_CONTENT.sub(" ", text)
 
     def _units(self, turn: Turn, ctx: Context) -> set[str]:
         if self.params.unit == "words":

@@ -15,11 +15,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.detectors.base import Context, Finding, PhraseBank, evidence_turn, filter_hits
+from auditor.detectors.base import NON_CONTENT, Context, Finding, PhraseBank, evidence_turn, filter_hits, words_pattern
 from auditor.transcripts.model import Turn
 
 _STAGE = re.compile(r"[（(\[【][^）)\]】]{0,30}[）)\]】]")
-_NON_CONTENT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 class SubstanceParams(BaseModel):
@@ -34,18 +33,15 @@ class SubstanceParams(BaseModel):
 
 class SubstanceDetector:
     def __init__(self, params: SubstanceParams, bank: PhraseBank) -> None:
-        from auditor.transcripts.normalize import normalize
-
         self.min_chars = params.min_chars
         self.void = bank.add_all(params.void) if params.void else frozenset()
-        ignore = sorted({normalize(w) for w in params.ignore if w.strip()}, key=len, reverse=True)
-        self._ignore = re.compile("|".join(re.escape(w) for w in ignore)) if ignore else None
+        self._ignore = words_pattern(params.ignore)
 
     def content(self, turn: Turn) -> str:
         text = _STAGE.sub("", turn.norm)
         if self._ignore is not None:
             text = self._ignore.sub("", text)
-        return _NON_CONTENT.sub("", text)
+        return NON_CONTENT.sub("", text)
 
     def run(self, turns: Sequence[Turn], ctx: Context) -> Finding:
         fired = []

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from auditor.locations import loc_path
 from auditor.transcripts.building import LoadLimits, RawTurn, build_call
 from auditor.transcripts.errors import InputError
 from auditor.transcripts.model import Call, CallMeta, Source
@@ -34,18 +35,10 @@ class CallRecord(BaseModel):
     turns: list[TurnRecord]
 
 
-def format_location(loc: tuple[Any, ...]) -> str:
-    """``('turns', 3, 'text')`` → ``turns[3].text``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def describe_validation_error(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors()[:3]:
-        parts.append(f"{format_location(tuple(err['loc']))}: {err['msg']}")
+        parts.append(f"{loc_path(tuple(err['loc'])) or '(top level)'}: {err['msg']}")
     more = len(exc.errors()) - 3
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
