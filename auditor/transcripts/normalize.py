@@ -116,9 +116,16 @@ def normalize_with_map(text: str) -> tuple[str, list[int] | None]:
     return "".join(out), new_map
 
 
+@lru_cache(maxsize=256)
+def _offsets(text: str) -> tuple[int, ...] | None:
+    """The normalised-to-original map of a turn, kept for the few turns that yield several pieces of evidence."""
+    mapping = normalize_with_map(text)[1]
+    return None if mapping is None else tuple(mapping)
+
+
 def original_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Map a ``[start, end)`` span of ``normalize(text)`` back onto ``text``."""
-    norm, mapping = normalize_with_map(text)
+    mapping = _offsets(text)
     if mapping is None:
         return start, end
     if not mapping:
