@@ -222,3 +222,14 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
     assert "file/s" not in quiet and "Audited" not in quiet
     piped = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True)
     assert piped.returncode == 0 and "file/s" not in piped.stderr and "Audited" in piped.stderr
+
+
+def test_evidence_sheet_says_where_a_missing_phrase_was_looked_for(cli, tmp_path):
+    (tmp_path / "g.txt").write_text("客服：喂，说。\n客户：我要退款。\n客服：好的。\n", encoding="utf-8")
+    code, out, err = cli("audit", tmp_path / "g.txt")
+    assert code == 0, err
+    rows = list(load_workbook(tmp_path / "scorecard.xlsx")["Evidence"].iter_rows(min_row=2, values_only=True))
+    greeting = next(r for r in rows if r[2] == "greeting")
+    assert greeting[8] == "no matching phrase in first 2 turn(s) of the agent"
+    _, explained, _ = cli("explain", tmp_path / "g.txt")
+    assert "no matching phrase in first 2 turn(s) of the agent" in explained

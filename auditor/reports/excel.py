@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from auditor.checklist.compiled import CompiledChecklist
 from auditor.engine import CallResult
 from auditor.reports.atomic import AtomicPath
+from auditor.reports.wording import no_evidence_reason
 from auditor.reports.cells import EXCEL_MAX_CELL, TRUNCATED, header_cell, plain_or_cell, safe_cell, safe_text  # noqa: F401 (re-exported)
 from auditor.scoring import Scoreboard
 from auditor.transcripts.model import Problem
@@ -83,6 +84,7 @@ class Scorecard:
     def __init__(self, target: Path, checklist: CompiledChecklist, evidence: str = "failures", max_rows: int = EXCEL_MAX_ROWS, redact=None) -> None:
         self.target = target
         self.checklist = checklist
+        self.specs = {item.spec.id: item.spec for item in checklist.items}
         self.evidence_mode = evidence
         self.redact = redact
         self.wb = Workbook(write_only=True)
@@ -142,7 +144,7 @@ class Scorecard:
             if res.status == "na" or (self.evidence_mode == "failures" and res.status != "fail"):
                 continue
             if not res.evidence:
-                self.evidence.append([r.call_id, r.agent_id or "(unknown)", item_id, STATUS_LABEL[res.status], None, "", "", "", str(res.metrics.get("note", "no matching turn")), None])
+                self.evidence.append([r.call_id, r.agent_id or "(unknown)", item_id, STATUS_LABEL[res.status], None, "", "", "", no_evidence_reason(self.specs[item_id], res.metrics), None])
             for ev in res.evidence:
                 self.evidence.append([r.call_id, r.agent_id or "(unknown)", item_id, STATUS_LABEL[res.status], ev.turn + 1, ev.speaker, ev.text, ev.match, ev.note, ev.start])
 

@@ -13,6 +13,7 @@ import click
 
 from auditor.checklist.compiled import CompiledChecklist
 from auditor.engine import CallResult
+from auditor.reports.wording import no_evidence_reason
 from auditor.scoring import UNKNOWN_AGENT
 from auditor.transcripts.model import Call, Problem
 
@@ -68,7 +69,7 @@ def render_explanation(call: Call, result: CallResult, checklist: CompiledCheckl
         word, fg = STATUS_STYLE[res.status]
         extra = ""
         if res.status == "fail" and not res.evidence:
-            extra = f"  — {res.metrics.get('note', 'no matching phrase in ' + item.spec.scope.describe() + ' of the ' + item.spec.speaker)}"
+            extra = f"  — {no_evidence_reason(item.spec, res.metrics)}"
         # turn indices are 0-based in the results; people count from 1
         metrics = {k: (v + 1 if k.endswith("_turn") else v) for k, v in res.metrics.items() if k not in ("note", "scores") and v is not None}
         if metrics:
