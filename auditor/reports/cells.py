@@ -7,23 +7,30 @@ are removed, and over-long text is cut with a marker.
 
 from __future__ import annotations
 
+import re
 import weakref
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 
 EXCEL_MAX_CELL = 32_767
 TRUNCATED = "…[truncated]"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # first characters Excel may take as a formula
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # first characters Excel may take as a formula
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 
 
+# What XML 1.0 cannot carry at all: openpyxl's control characters, lone
+# surrogates (a file name that is not UTF-8) and the two non-characters.
+_NOT_XML = re.compile(ILLEGAL_CHARACTERS_RE.pattern + "|[\ud800-\udfff\ufffe\uffff]")
+
+
 def safe_text(value: str) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    """``value`` as Excel can hold it: characters XML rejects removed, cut with a marker past Excel's cell limit."""
+    text = _NOT_XML.sub("", value)
     if len(text) > EXCEL_MAX_CELL:
         text = text[: EXCEL_MAX_CELL - len(TRUNCATED)] + TRUNCATED
     return text
@@ -39,7 +46,7 @@ def safe_cell(ws: Any, value: Any, fill: PatternFill | None = None, number_forma
         c = WriteOnlyCell(ws, value=value)
     if fill is not None or number_format:
         c._style = StyleArray(_style(ws, fill, number_format))
-    if isinstance(value, str) and c.value[:1] in _FORMULA_START:
+    if isinstance(value, str) and c.value[:1] in FORMULA_START:
         c.quotePrefix = True
     return c
 
@@ -67,24 +74,38 @@ def _style(ws: Any, fill: PatternFill | None, number_format: str | None) -> Styl
     return hit[1]
 
 
-def plain_or_cell(ws: Any, value: Any, fill: PatternFill | None = None, number_format: str | None = None) -> Any:
-    """What ``safe_cell`` would write, as the bare value wherever openpyxl writes that identically.
-
-    A bare value skips building a cell object that write-only mode then
-    rebuilds anyway; for unstyled cells that halves the writer's work. Only
-    styled cells and strings Excel could read as a formula need a cell.
-    """
-    if fill is not None or number_format:
-        return safe_cell(ws, value, fill, number_format)
-    if isinstance(value, str):
-        text = safe_text(value)
-        # openpyxl would read "=…" as a formula and "#N/A" as an error value
-        return safe_cell(ws, text) if text[:1] in _FORMULA_START or text in ERROR_CODES else text
-    return value
-
-
 def header_cell(ws: Any, text: str) -> Cell:
     c = safe_cell(ws, text)
     c.font, c.fill = HEADER_FONT, HEADER_FILL
     c.alignment = Alignment(wrap_text=True, vertical="center")
     return c
+
+
+class StyleIds:
+    """Style ids in one workbook's style table, for rows written as XML (auditor.reports.sheet_xml).
+
+    Calling it registers a format and returns its id; ``quoted`` maps every id
+    handed out (and 0, no style) to its quote-prefixed twin, which a string
+    that Excel could read as a formula must carry, as ``safe_cell`` does.
+    """
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.quoted: dict[int, int] = {}
+        if self(None, None) != 0:
+            raise AssertionError("the workbook's default style is not style 0")
+
+    def __call__(self, fill: PatternFill | None = None, number_format: str | None = None) -> int:
+        sid = self._id(fill, number_format, False)
+        self.quoted[sid] = self._id(fill, number_format, True)
+        return sid
+
+    def _id(self, fill: PatternFill | None, number_format: str | None, quote: bool) -> int:
+        c = WriteOnlyCell(self.ws)
+        if fill is not None:
+            c.fill = fill
+        if number_format:
+            c.number_format = number_format
+        if quote:
+            c.quotePrefix = True
+        return c.style_id

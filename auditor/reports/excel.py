@@ -1,8 +1,8 @@
 """The Excel scorecard a manager opens: Summary, Agents, Calls, Evidence, Problems.
 
-Written with openpyxl's write-only mode so that Calls and Evidence stream to
-disk as calls are audited; Summary and Agents are filled from the aggregates
-at the end. Every transcript string is written as a literal string (never a
+Calls and Evidence stream to disk as calls are audited (as SpreadsheetML
+rows, see auditor.reports.sheet_xml); Summary, Agents and Problems are
+written with openpyxl's write-only mode from the aggregates at the end. Every transcript string is written as a literal string (never a
 formula), characters Excel rejects are removed, over-long cells are cut with
 a marker, and a sheet that reaches Excel's row limit continues on another.
 """
@@ -25,7 +25,9 @@ from auditor.checklist.compiled import CompiledChecklist
 from auditor.engine import CallResult
 from auditor.reports.atomic import AtomicPath
 from auditor.reports.wording import no_evidence_reason
-from auditor.reports.cells import EXCEL_MAX_CELL, TRUNCATED, header_cell, plain_or_cell, safe_cell, safe_text  # noqa: F401 (re-exported)
+from auditor.reports.cells import EXCEL_MAX_CELL, TRUNCATED, header_cell, safe_cell, safe_text  # noqa: F401 (re-exported)
+from auditor.reports.cells import StyleIds
+from auditor.reports.sheet_xml import RowStream, splice_rows
 from auditor.scoring import Scoreboard
 from auditor.transcripts.model import Problem
 
@@ -45,12 +47,19 @@ def printable(ws: Any) -> Any:
 
 
 class RollingSheet:
-    """A write-only sheet that continues on "Name (2)", "Name (3)"… at Excel's row limit."""
+    """A streamed sheet that continues on "Name (2)", "Name (3)"… at Excel's row limit.
+
+    openpyxl writes each sheet's frame (header row, widths, frozen pane,
+    filter); the rows stream as SpreadsheetML (auditor.reports.sheet_xml) and
+    are spliced in when the workbook is saved.
+    """
 
     def __init__(self, book: "Scorecard", title: str, headers: Sequence[str], widths: Sequence[float], max_rows: int = EXCEL_MAX_ROWS) -> None:
         self.book, self.title, self.headers, self.widths, self.max_rows = book, title, list(headers), list(widths), max_rows
-        self.sheets: list[tuple[Any, int]] = []
+        self.sheets: list[tuple[Any, RowStream]] = []
+        self.unstyled = [0] * len(self.headers)
         self._new_sheet()
+        book.streamed.append(self)
 
     def _new_sheet(self) -> None:
         n = len(self.sheets) + 1
@@ -59,27 +68,35 @@ class RollingSheet:
         for i, w in enumerate(self.widths, 1):
             ws.column_dimensions[get_column_letter(i)].width = w
         ws.append([self.book.header_cell(ws, h) for h in self.headers])
-        self.sheets.append((ws, 1))
-        self.ws = ws
+        self.sheets.append((ws, RowStream(self.book.target.parent, self.book.target.name, self.book.styles.quoted, self.book.redact)))
 
     @property
     def rows(self) -> int:
-        return self.sheets[-1][1]
+        """Rows on the current sheet, the header included."""
+        return self.sheets[-1][1].next_row - 1
 
-    def append(self, values: Sequence[Any]) -> None:
+    def append(self, values: Sequence[Any], styles: Sequence[int] | None = None) -> None:
+        """One row; ``styles`` holds a style id per column (``Scorecard.styles``), none by default."""
         if self.rows >= self.max_rows:
             self._new_sheet()
-        ws, n = self.sheets[-1]
-        ws.append([self.book.value(ws, v) if not isinstance(v, Cell) else v for v in values])
-        self.sheets[-1] = (ws, n + 1)
+        self.sheets[-1][1].append(values, styles or self.unstyled)
 
     def finish(self) -> None:
-        for ws, n in self.sheets:
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(self.headers))}{max(n, 1)}"
+        for ws, stream in self.sheets:
+            stream.close()
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(self.headers))}{max(stream.next_row - 1, 1)}"
+
+    def parts(self) -> dict[str, list[Path]]:
+        """Each sheet's part in the saved package and the rows that go into it (known once the workbook is saved)."""
+        return {ws.path.lstrip("/"): [stream.path] for ws, stream in self.sheets}
+
+    def discard(self) -> None:
+        for _, stream in self.sheets:
+            stream.discard()
 
 
 class Scorecard:
-    """Streams a workbook to a temporary file; ``close`` writes the summary sheets and renames it into place."""
+    """Streams a workbook to temporary files; ``close`` writes the summary sheets and renames it into place."""
 
     def __init__(self, target: Path, checklist: CompiledChecklist, evidence: str = "failures", max_rows: int = EXCEL_MAX_ROWS, redact=None) -> None:
         self.target = target
@@ -90,8 +107,12 @@ class Scorecard:
         self.wb = Workbook(write_only=True)
         self.summary_ws = printable(self.wb.create_sheet("Summary"))
         self.agents_ws = printable(self.wb.create_sheet("Agents"))
+        self.styles = StyleIds(self.summary_ws)
+        self.streamed: list[RollingSheet] = []  # sheets whose rows are spliced in on close
+        fills = {s: PatternFill("solid", fgColor=c) for s, c in (("pass", GREEN), ("fail", RED), ("na", GREY))}
+        self.status_style = {s: self.styles(fill) for s, fill in fills.items()}
+        self.one_decimal = self.styles(number_format="0.0")
         items = checklist.item_ids
-        self.status_fills = {s: PatternFill("solid", fgColor=c) for s, c in (("pass", GREEN), ("fail", RED), ("na", GREY))}
         self.calls = RollingSheet(
             self,
             "Calls",
@@ -114,39 +135,31 @@ class Scorecard:
             value = self.redact(value)
         return safe_cell(ws, value, fill, number_format)
 
-    def value(self, ws: Any, value: Any, fill: PatternFill | None = None, number_format: str | None = None) -> Any:
-        """Like ``cell`` for the streamed rows, but a bare value where that writes the same (see plain_or_cell)."""
-        if isinstance(value, str) and self.redact:
-            value = self.redact(value)
-        return plain_or_cell(ws, value, fill, number_format)
-
     def header_cell(self, ws: Any, text: str) -> Cell:
         return header_cell(ws, text)
 
     # -- streaming ---------------------------------------------------------
     def add_call(self, r: CallResult) -> None:
-        ws = self.calls.ws  # cells only need a sheet of this workbook for their styles
         empathy = next((res.metrics for res in r.items.values() if "de_escalated" in res.metrics), {})
-        row = [
-            self.value(ws, r.call_id), self.value(ws, r.agent_id or "(unknown)"), self.value(ws, r.agent_name or ""), self.value(ws, r.team or ""),
-            self.value(ws, r.started_at or ""), self.value(ws, r.score, number_format="0.0"),
-            self.value(ws, ", ".join(r.critical_failed), self.status_fills["fail"] if r.critical_failed else None),
-        ]
-        for item_id in self.checklist.item_ids:
-            status = r.items[item_id].status
-            row.append(self.value(ws, STATUS_LABEL[status], self.status_fills[status]))
+        statuses = [r.items[item_id].status for item_id in self.checklist.item_ids]
         de = empathy.get("de_escalated")
-        row += [self.value(ws, "" if de is None else ("yes" if de else "no")), self.value(ws, empathy.get("time_to_empathy_turns")),
-                self.value(ws, empathy.get("time_to_empathy_seconds"), number_format="0.0"),
-                self.value(ws, r.source_path + (f":{r.source_line}" if r.source_line else ""))]
-        self.calls.append(row)
+        self.calls.append(
+            [r.call_id, r.agent_id or "(unknown)", r.agent_name or "", r.team or "", r.started_at or "", r.score, ", ".join(r.critical_failed),
+             *[STATUS_LABEL[s] for s in statuses],
+             "" if de is None else ("yes" if de else "no"), empathy.get("time_to_empathy_turns"), empathy.get("time_to_empathy_seconds"),
+             r.source_path + (f":{r.source_line}" if r.source_line else "")],
+            [0, 0, 0, 0, 0, self.one_decimal, self.status_style["fail"] if r.critical_failed else 0,
+             *[self.status_style[s] for s in statuses], 0, 0, self.one_decimal, 0],
+        )
+        agent = r.agent_id or "(unknown)"
         for item_id, res in r.items.items():
             if res.status == "na" or (self.evidence_mode == "failures" and res.status != "fail"):
                 continue
+            status = STATUS_LABEL[res.status]
             if not res.evidence:
-                self.evidence.append([r.call_id, r.agent_id or "(unknown)", item_id, STATUS_LABEL[res.status], None, "", "", "", no_evidence_reason(self.specs[item_id], res.metrics), None])
+                self.evidence.append([r.call_id, agent, item_id, status, None, "", "", "", no_evidence_reason(self.specs[item_id], res.metrics), None])
             for ev in res.evidence:
-                self.evidence.append([r.call_id, r.agent_id or "(unknown)", item_id, STATUS_LABEL[res.status], ev.turn + 1, ev.speaker, ev.text, ev.match, ev.note, ev.start])
+                self.evidence.append([r.call_id, agent, item_id, status, ev.turn + 1, ev.speaker, ev.text, ev.match, ev.note, ev.start])
 
     # -- closing -----------------------------------------------------------
     def close(self, board: Scoreboard, problems: list[Problem], run: dict[str, Any]) -> None:
@@ -155,13 +168,20 @@ class Scorecard:
             self._write_summary(board, problems, run)
             self._write_agents(board)
             self._write_problems(problems)
-            self.calls.finish()
-            self.evidence.finish()
-            self.wb.save(atomic.temp)
+            for sheet in self.streamed:
+                sheet.finish()
+            package = AtomicPath(self.target)  # openpyxl's package, before the rows go in
+            try:
+                self.wb.save(package.temp)
+                splice_rows(package.temp, {part: rows for sheet in self.streamed for part, rows in sheet.parts().items()}, atomic.temp)
+            finally:
+                package.discard()
             atomic.commit()
         except BaseException:
             atomic.discard()
             raise
+        finally:
+            self._discard_rows()
 
     def _write_summary(self, board: Scoreboard, problems: list[Problem], run: dict[str, Any]) -> None:
         ws = self.summary_ws
@@ -263,7 +283,12 @@ class Scorecard:
         ws.auto_filter.ref = f"A1:D{len(problems) + 1}"
 
     def abort(self) -> None:
-        """Nothing to remove: the workbook only reaches disk in ``close``."""
+        """The workbook only reaches its target in ``close``; the streamed rows are removed."""
+        self._discard_rows()
+
+    def _discard_rows(self) -> None:
+        for sheet in self.streamed:
+            sheet.discard()
 
 
 def _scale(low: float = 0, mid: float = 0.8, high: float = 1) -> ColorScaleRule:

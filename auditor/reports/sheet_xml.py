@@ -1,0 +1,129 @@
+"""The two big sheets' rows, serialised straight to SpreadsheetML and spliced into openpyxl's package.
+
+Why not let openpyxl write them: a call puts ~30 cells in Calls and Evidence,
+and openpyxl's write-only mode builds a cell object and drives lxml for each,
+~8 µs a cell: the workbook cost as much as auditing the call. A row here is
+one string joined from pieces worked out once (column letters, style ids), so
+a cell costs about a microsecond. openpyxl still writes everything else (the
+header rows, column widths, frozen panes, filters, styles, the summary sheets
+and chart, the package); ``splice_rows`` copies its zip once and puts the
+streamed rows into the sheets they belong to.
+
+The rows stream to a temporary file next to the output, named like
+``AtomicPath``'s temporaries so a killed run's leftovers are swept by the next
+run. Every string goes through ``safe_text`` (characters Excel rejects,
+over-long cells) and is written as an inline string, never a formula.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from auditor.reports.cells import FORMULA_START as _FORMULA_START, safe_text
+
+_COLUMNS = [chr(65 + i) for i in range(26)] + [chr(65 + i) + chr(65 + j) for i in range(26) for j in range(26)]
+# What XML text cannot hold as it is; checked once per string so that most strings skip escaping.
+_NEEDS_ESCAPE = re.compile(r"[&<>\r]")
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def xml_text(text: str) -> str:
+    """``text`` as XML character data: markup characters escaped, a carriage return kept as a reference."""
+    return text.translate(_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
+
+
+def number_text(value: float) -> str:
+    """Numbers as openpyxl writes them (``%.16g``), so a value reads back the same whichever writer wrote it."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return ""
+    return "%.16g" % value
+
+
+class RowStream:
+    """``<row>`` elements for one sheet, appended to a temporary file as they come.
+
+    ``append`` takes the row's values and, per column, a style id from the
+    workbook's style table (0 = no style). A string Excel could read as a
+    formula gets the style's quote-prefixed twin (``quoted``), as openpyxl's
+    cells do in ``safe_cell``.
+    """
+
+    def __init__(self, folder: Path, stem: str, quoted: dict[int, int], redact: Any = None, first_row: int = 2) -> None:
+        fd, name = tempfile.mkstemp(prefix=f".{stem}.{os.getpid()}.", suffix=".rows.tmp", dir=folder)
+        self.path = Path(name)
+        self.fh: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
+        self.quoted = quoted
+        self.redact = redact
+        self.next_row = first_row
+
+    def append(self, values: Sequence[Any], styles: Sequence[int]) -> None:
+        r = str(self.next_row)
+        parts = [f'<row r="{r}">']
+        add = parts.append
+        for col, value, sid in zip(_COLUMNS, values, styles):
+            if value is None:
+                if sid:
+                    add(f'<c r="{col}{r}" s="{sid}"/>')
+                continue
+            if isinstance(value, str):
+                if self.redact is not None:
+                    value = self.redact(value)
+                text = safe_text(value)
+                if text and text[0] in _FORMULA_START:  # Excel would take it as a formula: quote-prefix it
+                    sid = self.quoted[sid]
+                style = f' s="{sid}"' if sid else ""
+                if not text:
+                    add(f'<c r="{col}{r}"{style} t="inlineStr"/>')
+                    continue
+                space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+                add(f'<c r="{col}{r}"{style} t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>')
+                continue
+            style = f' s="{sid}"' if sid else ""
+            if isinstance(value, bool):
+                add(f'<c r="{col}{r}"{style} t="b"><v>{int(value)}</v></c>')
+            else:
+                add(f'<c r="{col}{r}"{style} t="n"><v>{number_text(value)}</v></c>')
+        add("</row>")
+        self.fh.write("".join(parts).encode("utf-8", "replace"))
+        self.next_row += 1
+
+    def close(self) -> None:
+        self.fh.close()
+
+    def discard(self) -> None:
+        self.fh.close()
+        self.path.unlink(missing_ok=True)
+
+
+def splice_rows(package: Path, rows: dict[str, list[Path]], target: Path) -> None:
+    """Copy the xlsx ``package`` to ``target``, appending each sheet's streamed rows to its ``<sheetData>``.
+
+    ``rows`` maps a sheet's part name (``xl/worksheets/sheet3.xml``) to the
+    row files that go into it, in order. Entries keep their order and
+    compression; the big parts are written in chunks, never held whole.
+    """
+    with zipfile.ZipFile(package) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            sources = rows.get(info.filename)
+            if not sources:
+                zout.writestr(info, zin.read(info))
+                continue
+            xml = zin.read(info)
+            cut = xml.rfind(b"</sheetData>")
+            if cut < 0:
+                raise ValueError(f"{info.filename}: no <sheetData> to add rows to")
+            entry = zipfile.ZipInfo(info.filename, info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with zout.open(entry, "w", force_zip64=True) as out:
+                out.write(xml[:cut])
+                for source in sources:
+                    with source.open("rb") as fh:
+                        shutil.copyfileobj(fh, out, 1 << 20)
+                out.write(xml[cut:])
