@@ -41,7 +41,7 @@ class AuditState:
 def audit_batch(paths: list[str], state: AuditState) -> list[CallResult | Problem]:
     out: list[CallResult | Problem] = []
     for path in paths:
-        for item in load_file(Path(path), state.limits):
+        for item in load_file(path, state.limits):  # a str: pathlib would intern every path component it parses
             if isinstance(item, Problem):
                 out.append(item)
                 continue

@@ -24,6 +24,7 @@ class SeenIds:
     def __init__(self, files: Sequence[str | PathLike[str]]) -> None:
         self.files = files
         self._cursor = 0
+        self._cursor_path: str | None = None  # the file at the cursor: a JSONL or CSV file brings many calls in a row
         self._keys = array("Q", bytes(8 * 1024))
         self._where = array("Q", bytes(8 * 1024))
         self._used = 0
@@ -47,9 +48,11 @@ class SeenIds:
 
     def _file_number(self, path: str) -> int | None:
         """The index of ``path`` in the file list, searching forward: results arrive in file order."""
+        if path == self._cursor_path:
+            return self._cursor
         for i in range(self._cursor, len(self.files)):
             if str(self.files[i]) == path:
-                self._cursor = i
+                self._cursor, self._cursor_path = i, path
                 return i
         return None
 

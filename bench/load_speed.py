@@ -3,7 +3,8 @@ import sys, time, glob
 from pathlib import Path
 from auditor.transcripts import load_file, LoadLimits
 root = sys.argv[1]; kind = sys.argv[2] if len(sys.argv) > 2 else "csv"
-files = sorted(glob.glob(f"{root}/{kind}/**/*.{kind}", recursive=True))[:int(sys.argv[3]) if len(sys.argv) > 3 else 4]
+folder = "text" if kind == "txt" else kind  # the generator writes .txt files under text/
+files = sorted(glob.glob(f"{root}/{folder}/**/*.{kind}", recursive=True))[:int(sys.argv[3]) if len(sys.argv) > 3 else 4]
 lim = LoadLimits()
 best = None
 for rep in range(5):

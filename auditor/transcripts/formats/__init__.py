@@ -9,8 +9,9 @@ from auditor.transcripts.building import LoadLimits
 from auditor.transcripts.model import Call, Problem
 
 from . import csv_format, json_format, jsonl_format, text_format
+from ._read import PathLike, suffix
 
-Loader = Callable[[Path, LoadLimits], Iterator["Call | Problem"]]
+Loader = Callable[[PathLike, LoadLimits], Iterator["Call | Problem"]]
 
 LOADERS: dict[str, Loader] = {
     ".json": json_format.load,
@@ -22,5 +23,6 @@ LOADERS: dict[str, Loader] = {
 }
 
 
-def loader_for(path: Path) -> Loader | None:
-    return LOADERS.get(path.suffix.lower())
+def loader_for(path: Path | str) -> Loader | None:
+    """The loader for a file's extension; ``path`` as a ``str`` must be spelled as ``str(Path(...))`` spells it."""
+    return LOADERS.get((path.suffix if isinstance(path, Path) else suffix(path)).lower())

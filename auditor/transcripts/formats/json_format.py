@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from pathlib import Path
 
 from auditor.transcripts.building import LoadLimits
 from auditor.transcripts.model import Call, Problem, Source
 from auditor.transcripts.records import call_from_object, parse_json
 
-from ._read import read_text
+from ._read import PathLike, read_text, stem
 
 
-def load(path: Path, limits: LoadLimits) -> Iterator[Call | Problem]:
-    text = read_text(path, limits)
-    obj = parse_json(text)
+def load(path: PathLike, limits: LoadLimits) -> Iterator[Call | Problem]:
+    name = os.fspath(path)
+    obj = parse_json(read_text(name, limits))
     warnings: list[str] = []
-    source = Source(str(path))
-    yield call_from_object(obj, path.stem, source, limits, warnings)
+    yield call_from_object(obj, stem(name), Source(name), limits, warnings)
     for w in warnings:
-        yield Problem(str(path), w, kind="warning")
+        yield Problem(name, w, kind="warning")

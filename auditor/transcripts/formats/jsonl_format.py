@@ -6,20 +6,20 @@ broken line costs only that call.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from pathlib import Path
 
 from auditor.transcripts.building import LoadLimits
 from auditor.transcripts.encoding import decode_bytes
 from auditor.transcripts.errors import InputError
 from auditor.transcripts.model import Call, Problem, Source
-from auditor.transcripts.formats._read import open_regular
+from auditor.transcripts.formats._read import PathLike, open_regular, stem as file_stem
 from auditor.transcripts.records import call_from_object, parse_json
 
 _CHUNK = 1 << 20
 
 
-def _lines(path: Path, limits: LoadLimits) -> Iterator[tuple[int, bytes | bytearray | None]]:
+def _lines(path: str, limits: LoadLimits) -> Iterator[tuple[int, bytes | bytearray | None]]:
     """Yield ``(line number, bytes)``; ``None`` bytes for a line over the size limit.
 
     A long line is gathered piece by piece and dropped as soon as it passes
@@ -48,8 +48,9 @@ def _lines(path: Path, limits: LoadLimits) -> Iterator[tuple[int, bytes | bytear
             yield number, buf
 
 
-def load(path: Path, limits: LoadLimits) -> Iterator[Call | Problem]:
-    with open_regular(path) as fh:
+def load(path: PathLike, limits: LoadLimits) -> Iterator[Call | Problem]:
+    name = os.fspath(path)
+    with open_regular(name) as fh:
         try:
             head = fh.read(4)
         except OSError as exc:
@@ -58,16 +59,16 @@ def load(path: Path, limits: LoadLimits) -> Iterator[Call | Problem]:
         # UTF-16 cannot be split on newline bytes: decode whole (bounded by the limit).
         from ._read import read_text
 
-        lines = [(i, s.encode("utf-8")) for i, s in enumerate(read_text(path, limits).split("\n"), 1)]
+        lines = [(i, s.encode("utf-8")) for i, s in enumerate(read_text(name, limits).split("\n"), 1)]
     else:
-        lines = _lines(path, limits)
-    stem = path.stem
+        lines = _lines(name, limits)
+    stem = file_stem(name)
     seen_any = False
     for number, raw in lines:
-        source = Source(str(path), number)
+        source = Source(name, number)
         if raw is None:
             seen_any = True
-            yield Problem(str(path), f"line is longer than the limit of {limits.max_file_mb:g} MB (raise it with --max-file-mb)", number)
+            yield Problem(name, f"line is longer than the limit of {limits.max_file_mb:g} MB (raise it with --max-file-mb)", number)
             continue
         if not raw.strip():
             continue
@@ -79,8 +80,8 @@ def load(path: Path, limits: LoadLimits) -> Iterator[Call | Problem]:
             warnings: list[str] = []
             yield call_from_object(obj, f"{stem}:{number}", source, limits, warnings)
             for w in warnings:
-                yield Problem(str(path), w, number, kind="warning")
+                yield Problem(name, w, number, kind="warning")
         except InputError as exc:
-            yield Problem(str(path), exc.reason, number)
+            yield Problem(name, exc.reason, number)
     if not seen_any:
         raise InputError("empty file")
