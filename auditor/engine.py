@@ -51,15 +51,30 @@ class CallResult:
 
 
 class CallContext:
-    """Per-call caches shared by all detectors: phrase hits per turn, signals, tokens."""
+    """Per-call caches shared by all detectors: phrase hits per turn, signals, tokens.
+
+    Every turn is scanned up front: the rules between them look at every
+    turn anyway, and scanning in one loop lets the hits be filed by query once
+    (``found``) instead of being filtered again by each detector for each turn.
+    """
 
     def __init__(self, checklist: CompiledChecklist, call: Call) -> None:
         self.checklist = checklist
         self.call = call
-        self._hits: list[Any] = [None] * len(call.turns)
+        self._hits, self.found, self.where = checklist.bank.scan_turns(call.turns)
         self._signals: dict[str, Finding] = {}
+        self._fired: dict[str, bool] = {}
         self._tokens: dict[int, list[str]] = {}
         self._by: dict[str, tuple[Turn, ...]] = {}
+        self._selected: dict[tuple[str, int, int | None, int | None], tuple[Turn, ...]] = {}
+
+    def select(self, rule: CompiledRule) -> tuple[Turn, ...]:
+        """``select_turns`` for the rule, worked out once per call for all rules that select the same turns."""
+        key = rule.selection
+        turns = self._selected.get(key)
+        if turns is None:
+            turns = self._selected[key] = select_turns(self.call, rule, self.by)
+        return turns
 
     def by(self, speaker: str) -> tuple[Turn, ...]:
         """``call.by(speaker)``, worked out once per call rather than once per rule."""
@@ -69,15 +84,12 @@ class CallContext:
         return turns
 
     def hits(self, turn: Turn) -> Sequence[tuple[int, int, int]]:
-        found = self._hits[turn.index]
-        if found is None:
-            found = self._hits[turn.index] = self.checklist.bank.scan(turn.norm)
-        return found
+        return self._hits[turn.index]
 
     def signal(self, name: str) -> Finding:
         if name not in self._signals:
             rule = self.checklist.signals[name]
-            self._signals[name] = rule.detector.run(select_turns(self.call, rule, self.by), self)
+            self._signals[name] = rule.detector.run(self.select(rule), self)
         return self._signals[name]
 
     def tokens(self, turn: Turn) -> Sequence[str]:
@@ -87,9 +99,23 @@ class CallContext:
             self._tokens[turn.index] = segment(turn.norm)
         return self._tokens[turn.index]
 
+    def fired(self, name: str) -> bool:
+        """``signal(name).hit``, from the detector's ``fires`` when it has one and nothing needs the whole finding."""
+        found = self._signals.get(name)
+        if found is not None:
+            return found.hit
+        fired = self._fired.get(name)
+        if fired is None:
+            rule = self.checklist.signals[name]
+            fires = getattr(rule.detector, "fires", None)
+            if fires is None or name in self.checklist.full_signals:
+                return self.signal(name).hit
+            fired = self._fired[name] = fires(self.select(rule), self)
+        return fired
+
     def holds(self, cond: Condition) -> bool:
         if isinstance(cond, str):
-            return self.signal(cond).hit
+            return self.fired(cond)
         if isinstance(cond, AllOf):
             return all(self.holds(c) for c in cond.all)
         if isinstance(cond, AnyOf):
@@ -116,7 +142,7 @@ def audit_call(checklist: CompiledChecklist, call: Call) -> CallResult:
         if item.applies_when is not None and not ctx.holds(item.applies_when):
             items[item.spec.id] = ItemResult(NA)
             continue
-        finding = item.detector.run(select_turns(call, item, ctx.by), ctx)
+        finding = item.detector.run(ctx.select(item), ctx)
         items[item.spec.id] = ItemResult(PASS if finding.hit else FAIL, finding.evidence, finding.metrics)
     score, critical = score_call(checklist.spec, items)
     return CallResult(

@@ -81,16 +81,27 @@ class Tally:
             self.below_threshold += 1
         self.name = self.name or result.agent_name
         self.team = self.team or result.team
+        items = self.items
         for item_id, res in result.items.items():
-            tally = self.items.setdefault(item_id, ItemTally())
-            if res.status != "na":
+            tally = items.get(item_id)
+            if tally is None:
+                tally = items[item_id] = ItemTally()
+            status = res.status
+            if status != "na":
                 tally.applicable += 1
-                tally.passed += res.status == "pass"
-            for key, value in res.metrics.items():
-                if isinstance(value, bool) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
-                    m = self.metrics.setdefault((item_id, key), MetricTally())
-                    m.count += 1
-                    m.total += float(value)
+                if status == "pass":
+                    tally.passed += 1
+            if res.metrics:  # most items have none
+                self._add_metrics(item_id, res.metrics)
+
+    def _add_metrics(self, item_id: str, metrics: dict[str, Any]) -> None:
+        for key, value in metrics.items():
+            if isinstance(value, (int, float)):  # numbers and yes/no answers (a bool is an int)
+                m = self.metrics.get((item_id, key))
+                if m is None:
+                    m = self.metrics[(item_id, key)] = MetricTally()
+                m.count += 1
+                m.total += float(value)
 
     @property
     def mean(self) -> float | None:
@@ -130,7 +141,11 @@ class Scoreboard:
 
     def add(self, result: "CallResult") -> None:
         self.total.add(result, self.threshold)
-        self.agents.setdefault(result.agent_id or UNKNOWN_AGENT, Tally()).add(result, self.threshold)
+        agent = result.agent_id or UNKNOWN_AGENT
+        tally = self.agents.get(agent)
+        if tally is None:  # not setdefault: that builds a Tally (and its Counter) for every call
+            tally = self.agents[agent] = Tally()
+        tally.add(result, self.threshold)
 
     def ranked_agents(self) -> list[tuple[str, Tally]]:
         """Worst first: lowest mean score, then most critical failures, then id for a stable order."""

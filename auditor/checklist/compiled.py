@@ -7,7 +7,7 @@ audited against this object without touching the YAML again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor import detectors
@@ -22,6 +22,11 @@ class CompiledRule:
     speaker: str
     scope: Scope
     detector: Detector
+    #: Which turns the rule looks at, as a key: rules with the same one share the selected turns of a call.
+    selection: tuple[str, int, int | None, int | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "selection", (self.speaker, self.scope.skip_first, self.scope.first, self.scope.last))
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,9 @@ class CompiledChecklist:
     bank: PhraseBank
     items: tuple[CompiledItem, ...]
     signals: dict[str, CompiledRule]
+    #: Signals some detector asks for in full (``ctx.signal``); the others are only ever tested, which a
+    #: detector with a ``fires`` method answers without working out the whole finding.
+    full_signals: frozenset[str] = frozenset()
 
     @property
     def item_ids(self) -> list[str]:
@@ -49,7 +57,9 @@ def compile_checklist(spec: Checklist, path: str | Path = "") -> CompiledCheckli
     items = tuple(
         CompiledItem(item.speaker, item.scope, detectors.create(item.detector, bank), item, item.applies_when) for item in spec.items
     )
-    return CompiledChecklist(spec, str(path), bank, items, signals)
+    rules = (*items, *signals.values())
+    full = frozenset(name for rule in rules for name in getattr(rule.detector, "uses_signals", ()))
+    return CompiledChecklist(spec, str(path), bank, items, signals, full)
 
 
 def _rule(sig: Signal, bank: PhraseBank) -> CompiledRule:

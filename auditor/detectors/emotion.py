@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.detectors.base import Context, Finding, PhraseBank, evidence_at, evidence_turn, filter_hits
+from auditor.detectors.base import Context, Finding, PhraseBank, evidence_at, evidence_turn
 from auditor.transcripts.model import Turn
 
 _REPEAT = re.compile(r"(.{2,4}?)[,，。!！\s]*\1[,，。!！\s]*\1?")
@@ -72,52 +72,84 @@ class EmotionDetector:
         self.terms = [(t.label, t.weight, bank.add_all(t.phrases)) for t in params.terms]
         self.all_ids = frozenset().union(*(ids for *_, ids in self.terms))
         self.exclusions = bank.add_all(params.exclude)
+        self.query = bank.query(self.all_ids, self.exclusions)
         self.bank = bank
 
     def score(self, turn: Turn, ctx: Context) -> TurnEmotion:
-        # Text is normalised (NFKC), so full-width ！ and ？ are already ! and ?.
-        hits = filter_hits(ctx.hits(turn), self.all_ids, self.exclusions)
-        score = 0.0
         reasons: list[str] = []
+        score, span = self._score(turn, ctx, reasons)
+        return TurnEmotion(turn, score, reasons, span)
+
+    def _score(self, turn: Turn, ctx: Context, reasons: list[str] | None) -> tuple[float, tuple[int, int] | None]:
+        """A turn's score and the span of its first term; the reasons too when a list is given for them.
+
+        Most turns are scored only for the number: their reasons are never
+        shown, so they are not written. The additions are the same either way,
+        in the same order, so the score is the same float.
+        """
+        # Text is normalised (NFKC), so full-width ！ and ？ are already ! and ?.
+        hits = ctx.found[turn.index].get(self.query)
+        score = 0.0
         span = None
         if hits:
-            hits = _outermost(hits)
+            hits = _outermost(hits) if len(hits) > 1 else hits
             for label, weight, ids in self.terms:
                 # each distinct phrase counts once: "推来推去 … 崩溃" is more upset than either
                 distinct = {h[2]: h for h in hits if h[2] in ids}
                 for pid, (s, e, _) in distinct.items():
                     score += weight
-                    reasons.append(f"{label} “{self.bank.phrases[pid]}” +{weight:g}")
+                    if reasons is not None:
+                        reasons.append(f"{label} “{self.bank.phrases[pid]}” +{weight:g}")
                     if span is None:
                         span = (s, e)
         text = turn.norm
+        cues = self.cues
         if "!" in text:
-            if self.cues.exclamation_run and text.count("!") >= 2:
-                score += self.cues.exclamation_run
-                reasons.append(f"exclamations +{self.cues.exclamation_run:g}")
-            elif self.cues.exclamation:
-                score += self.cues.exclamation
-                reasons.append(f"exclamation +{self.cues.exclamation:g}")
-        if self.cues.question_run and "?" in text and ("??" in text or "?!" in text or "!?" in text):
-            score += self.cues.question_run
-            reasons.append(f"insistent questions +{self.cues.question_run:g}")
-        if self.cues.repetition and len(text) >= 4 and _REPEAT.search(text):
-            score += self.cues.repetition
-            reasons.append(f"repetition +{self.cues.repetition:g}")
-        return TurnEmotion(turn, score, reasons, span)
+            if cues.exclamation_run and text.count("!") >= 2:
+                score += cues.exclamation_run
+                if reasons is not None:
+                    reasons.append(f"exclamations +{cues.exclamation_run:g}")
+            elif cues.exclamation:
+                score += cues.exclamation
+                if reasons is not None:
+                    reasons.append(f"exclamation +{cues.exclamation:g}")
+        if cues.question_run and "?" in text and ("??" in text or "?!" in text or "!?" in text):
+            score += cues.question_run
+            if reasons is not None:
+                reasons.append(f"insistent questions +{cues.question_run:g}")
+        if cues.repetition and len(text) >= 4 and _REPEAT.search(text):
+            score += cues.repetition
+            if reasons is not None:
+                reasons.append(f"repetition +{cues.repetition:g}")
+        return score, span
 
     def scores(self, turns: Sequence[Turn], ctx: Context) -> list[TurnEmotion]:
         return [self.score(t, ctx) for t in turns]
 
     def run(self, turns: Sequence[Turn], ctx: Context) -> Finding:
-        scored = self.scores(turns, ctx)
-        upset = [s for s in scored if s.score >= self.threshold]
+        scores: dict[int, float] = {}
+        upset: list[Turn] = []
+        filed = ctx.found
+        query = self.query
+        repetition = self.cues.repetition
+        for turn in turns:
+            text = turn.norm
+            if query in filed[turn.index] or "!" in text or "?" in text:
+                score = self._score(turn, ctx, None)[0]
+            elif repetition and len(text) >= 4 and _REPEAT.search(text):
+                score = 0.0 + repetition  # all _score would add up for a turn with no term, '!' or '?'
+            else:
+                score = 0.0  # most turns: calm, and worked out here without a call
+            scores[turn.index] = score
+            if score >= self.threshold:
+                upset.append(turn)
         evidence = []
-        for s in upset[:3]:
+        for turn in upset[:3]:
+            s = self.score(turn, ctx)
             note = f"emotion {s.score:g} ≥ {self.threshold:g}: " + "; ".join(s.reasons)
             evidence.append(evidence_at(s.turn, *s.span, note) if s.span else evidence_turn(s.turn, note))
-        metrics = {"peak_emotion": max((s.score for s in scored), default=0.0), "scores": {s.turn.index: s.score for s in scored}}
-        return Finding(bool(upset), evidence, metrics, turns=tuple(s.turn.index for s in upset))
+        metrics = {"peak_emotion": max(scores.values(), default=0.0), "scores": scores}
+        return Finding(bool(upset), evidence, metrics, turns=tuple(t.index for t in upset))
 
 
 def create(params: EmotionParams, bank: PhraseBank) -> EmotionDetector:

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.detectors.base import Context, Finding, PhraseBank, evidence_at, evidence_turn, filter_hits
+from auditor.detectors.base import Context, Finding, PhraseBank, evidence_at, evidence_turn
 from auditor.transcripts.model import AGENT, CUSTOMER, Turn
 
 
@@ -34,13 +34,16 @@ class EmpathyParams(BaseModel):
 class EmpathyDetector:
     def __init__(self, params: EmpathyParams, bank: PhraseBank) -> None:
         self.params = params
+        self.uses_signals = (params.trigger,)  # asked for in full (its turns and scores), not just whether it fired
         self.ack = bank.add_all(params.acknowledge)
         self.argue = bank.add_all(params.argue) if params.argue else frozenset()
         self.exclusions = bank.add_all(params.exclude)
+        self.ack_query = bank.query(self.ack, self.exclusions)
+        self.argue_query = bank.query(self.argue)
         self.bank = bank
 
     def _ack_hit(self, turn: Turn, ctx: Context):
-        hits = filter_hits(ctx.hits(turn), self.ack, self.exclusions)
+        hits = ctx.found[turn.index].get(self.ack_query)
         return hits[0] if hits else None
 
     def run(self, turns: Sequence[Turn], ctx: Context) -> Finding:
@@ -69,7 +72,7 @@ class EmpathyDetector:
             evidence.append(evidence_at(turn, s, e, f"acknowledged in agent turn {n} after the upset turn"))
         else:
             for turn in later_agent[: self.params.window]:
-                argued = filter_hits(ctx.hits(turn), self.argue, frozenset()) if self.argue else []
+                argued = ctx.found[turn.index].get(self.argue_query) if self.argue else None
                 note = "argued instead of acknowledging" if argued else "no acknowledgement"
                 evidence.append(evidence_at(turn, argued[0][0], argued[0][1], note) if argued else evidence_turn(turn, note))
         metrics["de_escalated"] = self._de_escalated(trigger, call.turns, ctx)

@@ -26,11 +26,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.detectors.base import NON_CONTENT, Context, Finding, PhraseBank, evidence_at, evidence_turn, filter_hits, words_pattern
+from auditor.detectors.base import NON_CONTENT, Context, Finding, PhraseBank, evidence_at, evidence_turn, words_pattern
 from auditor.transcripts.model import AGENT, CUSTOMER, Turn
 
 _CLAUSE_END = re.compile(r"[?？。.!！,，;；~～…\s]|$")
 _ASCII_WORD = re.compile(r"[0-9a-z]+")
+_COVERED = re.compile(rb"\x01+")  # a stretch of characters marked as shared, in _runs
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +63,7 @@ class ParaphraseDetector:
         self.params = params
         self.confirm = bank.add_all(params.confirm)
         self.exclusions = bank.add_all(params.exclude)
+        self.confirm_query = bank.query(self.confirm, self.exclusions)
         self.bank = bank
         self._ignore = words_pattern(params.ignore)
         self._common = frozenset(normalize(params.common_chars))
@@ -72,60 +74,64 @@ class ParaphraseDetector:
             text = self._ignore.sub(" ", text)
         return NON_CONTENT.sub(" ", text)
 
-    def _units(self, turn: Turn, ctx: Context) -> set[str]:
+    def _units(self, turn: Turn, ctx: Context, content: str | None = None) -> set[str]:
         if self.params.unit == "words":
             tokens = ctx.tokens(turn)
             words = {w for w in (self._content(tok).strip() for tok in tokens if not tok.isascii()) if w and " " not in w and not w.isdigit()}
             english = [tok for tok in tokens if _ASCII_WORD.fullmatch(tok) and tok not in self._ignore_words and not tok.isdigit()]
             return words | set(_stemmer().stemWords(english)) if english else words
-        units = set()
-        for chunk in self._content(turn.norm).split():
+        units: set[str] = set()
+        for chunk in (self._content(turn.norm) if content is None else content).split():
+            if chunk.isalpha():  # no digit in it (no character is both), so every bigram counts
+                units.update([chunk[i : i + 2] for i in range(len(chunk) - 1)])
+                continue
             for i in range(len(chunk) - 1):
                 gram = chunk[i : i + 2]
-                if not any(c.isdigit() for c in gram):
+                if not (gram[0].isdigit() or gram[1].isdigit()):
                     units.add(gram)
         return units
 
-    def _chars(self, turn: Turn) -> set[str]:
-        return {c for c in self._content(turn.norm) if "\u3400" <= c <= "\u9fff" and c not in self._common}
+    def _chars(self, turn: Turn, content: str | None = None) -> set[str]:
+        text = self._content(turn.norm) if content is None else content
+        return {c for c in text if "\u3400" <= c <= "\u9fff" and c not in self._common}
 
     def _marker(self, turn: Turn, ctx: Context) -> tuple[int, int, int] | None:
-        for s, e, pid in filter_hits(ctx.hits(turn), self.confirm, self.exclusions):
+        for s, e, pid in ctx.found[turn.index].get(self.confirm_query, ()):
             if _CLAUSE_END.match(turn.norm, e) or turn.norm[e : e + 1] in ("呢", "啊", "呀"):
                 return s, e, pid
         return None
 
     def run(self, turns: Sequence[Turn], ctx: Context) -> Finding:
-        call = ctx.call
-        allowed = {t.index for t in turns}
+        all_turns = ctx.call.turns
+        follow_up = self.params.follow_up_turns
+        memo = _Memo(self, ctx)
         best = None
-        for turn in call.turns:
-            if turn.speaker != AGENT or turn.index not in allowed:
-                continue
+        for turn in self._candidates(turns, ctx):
             marker_turn = turn
-            marker = self._marker(turn, ctx)
+            marker = memo.marker(turn) if self._may_mark(turn, ctx) else None
             if marker is None:
-                following = [t for t in call.turns[turn.index + 1 : turn.index + 1 + self.params.follow_up_turns] if t.speaker == AGENT]
-                for nxt in following:
-                    marker = self._marker(nxt, ctx)
+                for nxt in all_turns[turn.index + 1 : turn.index + 1 + follow_up]:
+                    if nxt.speaker != AGENT or not self._may_mark(nxt, ctx):
+                        continue
+                    marker = memo.marker(nxt)
                     if marker:
                         marker_turn = nxt
                         break
             if marker is None:
                 continue
-            mine = self._units(turn, ctx)
+            mine = memo.units(turn)
             if not mine:
                 continue
-            my_chars = self._chars(turn) if self.params.min_shared_chars else set()
-            for prev in call.turns[: turn.index]:
+            my_chars = memo.chars(turn) if self.params.min_shared_chars else set()
+            for prev in all_turns[: turn.index]:
                 if prev.speaker != CUSTOMER:
                     continue
-                shared = mine & self._units(prev, ctx)
+                shared = mine & memo.units(prev)
                 enough = len(shared) >= self.params.min_shared
                 if not enough and my_chars:
-                    chars = my_chars & self._chars(prev)
-                    enough = len(chars) >= self.params.min_shared_chars
-                    shared = shared | chars if enough else shared
+                    common = my_chars & memo.chars(prev)
+                    enough = len(common) >= self.params.min_shared_chars
+                    shared = shared | common if enough else shared
                 if enough and (best is None or len(shared) > len(best[2])):
                     best = (prev, turn, shared, marker_turn, marker)
         if best is None:
@@ -138,25 +144,79 @@ class ParaphraseDetector:
             evidence.insert(1, evidence_turn(agent, "the restatement"))
         return Finding(True, evidence)
 
+    def _may_mark(self, turn: Turn, ctx: Context) -> bool:
+        """Whether the turn has a confirmation phrase at all; only then can it have a marker."""
+        return self.confirm_query in ctx.found[turn.index]
+
+    def _candidates(self, turns: Sequence[Turn], ctx: Context) -> list[Turn]:
+        """The agent turns in scope, in order, that can have a marker: their own or a follow-up turn's.
+
+        Only a turn with a confirmation phrase can hold a marker, and few do,
+        so the turns worth restating-checking are found from those few rather
+        than by trying every agent turn of the call.
+        """
+        marked = ctx.where.get(self.confirm_query)
+        if not marked:
+            return []
+        all_turns = ctx.call.turns
+        allowed = {t.index for t in turns}
+        follow_up = self.params.follow_up_turns
+        near = {i for m in marked for i in range(max(0, m - follow_up), m + 1)}
+        return [all_turns[i] for i in sorted(near) if i in allowed and all_turns[i].speaker == AGENT]
+
+
+class _Memo:
+    """What ``ParaphraseDetector.run`` works out per turn, once.
+
+    A customer turn is compared with every later agent turn that asks to
+    confirm, and an agent turn's marker is looked for again as the follow-up
+    of the turn before; the units and characters of a turn share its content.
+    """
+
+    __slots__ = ("detector", "ctx", "_markers", "_units", "_chars", "_contents")
+
+    def __init__(self, detector: ParaphraseDetector, ctx: Context) -> None:
+        self.detector, self.ctx = detector, ctx
+        self._markers: dict[int, tuple[int, int, int] | None] = {}
+        self._units: dict[int, set[str]] = {}
+        self._chars: dict[int, set[str]] = {}
+        self._contents: dict[int, str] = {}
+
+    def marker(self, turn: Turn) -> tuple[int, int, int] | None:
+        if turn.index not in self._markers:
+            self._markers[turn.index] = self.detector._marker(turn, self.ctx)
+        return self._markers[turn.index]
+
+    def content(self, turn: Turn) -> str:
+        found = self._contents.get(turn.index)
+        if found is None:
+            found = self._contents[turn.index] = self.detector._content(turn.norm)
+        return found
+
+    def units(self, turn: Turn) -> set[str]:
+        found = self._units.get(turn.index)
+        if found is None:
+            content = None if self.detector.params.unit == "words" else self.content(turn)
+            found = self._units[turn.index] = self.detector._units(turn, self.ctx, content)
+        return found
+
+    def chars(self, turn: Turn) -> set[str]:
+        found = self._chars.get(turn.index)
+        if found is None:
+            found = self._chars[turn.index] = self.detector._chars(turn, self.content(turn))
+        return found
+
 
 def _runs(text: str, units: set[str]) -> list[str]:
     """Merge shared units (characters, bigrams or words) back into the readable stretches of ``text`` they cover."""
-    covered = [False] * len(text)
+    covered = bytearray(len(text))
     for unit in units:
+        n = len(unit)
         start = text.find(unit)
         while start != -1:
-            for i in range(start, start + len(unit)):
-                covered[i] = True
+            covered[start : start + n] = b"\x01" * n
             start = text.find(unit, start + 1)
-    runs, cur = [], ""
-    for ch, c in zip(text, covered):
-        if c:
-            cur += ch
-        elif cur:
-            runs.append(cur)
-            cur = ""
-    if cur:
-        runs.append(cur)
+    runs = [text[m.start() : m.end()] for m in _COVERED.finditer(covered)]
     return list(dict.fromkeys(runs)) or sorted(units)
 
 

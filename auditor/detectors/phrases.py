@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.detectors.base import Context, Finding, PhraseBank, evidence_at, filter_hits
+from auditor.detectors.base import Context, Finding, PhraseBank, evidence_at
 from auditor.detectors.regex import PatternSet
 from auditor.transcripts.model import Turn
 
@@ -22,6 +22,10 @@ _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」|『[^』]*』|‘[
 _QUOTE_CHARS = frozenset("“\"「『‘")
 
 Phrase = str
+
+
+def _by_start_longest(hit: tuple[int, int, int]) -> tuple[int, int]:
+    return hit[0], -hit[1]
 
 
 class PhrasesParams(BaseModel):
@@ -43,33 +47,58 @@ class PhrasesDetector:
         self.min_count = params.min_count
         self.wanted = bank.add_all(params.phrases)
         self.exclusions = bank.add_all(params.exclude)
+        self.query = bank.query(self.wanted, self.exclusions)
         self.bank = bank
         # Patterns get ids after the bank's phrases so a hit can name either.
         self.patterns = PatternSet(params.patterns, True)
         self.ignore_quoted = params.ignore_quoted
 
     def find(self, turns: Sequence[Turn], ctx: Context) -> list[tuple[Turn, int, int, int]]:
-        found = []
+        found: list[tuple[Turn, int, int, int]] = []
+        filed = ctx.found
+        query = self.query
+        # One scan of all the turns tells whether a pattern can match in any of them (usually not).
+        patterns = self.patterns if self.patterns.sources and self.patterns.may_match([t.norm for t in turns]) else None
+        if patterns is None and query not in ctx.where:  # not a hit in the whole call: usual for most rules
+            return found
         for turn in turns:
-            hits = filter_hits(ctx.hits(turn), self.wanted, self.exclusions)
-            for i in self.patterns.matching(turn.norm):
-                hits += [(m.start(), m.end(), -1 - i) for m in self.patterns.compiled[i].finditer(turn.norm) if m.end() > m.start()]
+            hits = filed[turn.index].get(query)
+            if patterns is not None:
+                hits = self._with_patterns(turn.norm, hits)
+            if not hits:
+                continue
             if self.ignore_quoted and _QUOTE_CHARS.intersection(turn.norm):
                 quoted = [m.span() for m in _QUOTED.finditer(turn.norm)]
                 hits = [h for h in hits if not any(qs < h[0] and h[1] < qe for qs, qe in quoted)]
+            if len(hits) == 1:
+                s, e, pid = hits[0]
+                found.append((turn, s, e, pid))
+                continue
             kept_end = -1
             # longest first at each position, then drop hits overlapping a kept one (谢谢 vs 谢您)
-            for s, e, pid in sorted(hits, key=lambda h: (h[0], -h[1])):
+            for s, e, pid in sorted(hits, key=_by_start_longest):
                 if s >= kept_end:
                     found.append((turn, s, e, pid))
                     kept_end = e
         return found
+
+    def _with_patterns(self, text: str, hits: list[tuple[int, int, int]] | None) -> list[tuple[int, int, int]] | None:
+        """The turn's phrase hits plus its pattern hits (a new list: the filed hits are shared)."""
+        matching = self.patterns.matching(text)
+        if not matching:
+            return hits
+        hits = list(hits) if hits else []
+        for i in matching:
+            hits += [(m.start(), m.end(), -1 - i) for m in self.patterns.compiled[i].finditer(text) if m.end() > m.start()]
+        return hits
 
     def describe(self, pid: int) -> str:
         return f"pattern /{self.patterns.sources[-1 - pid]}/" if pid < 0 else f"phrase “{self.bank.phrases[pid]}”"
 
     def run(self, turns: Sequence[Turn], ctx: Context) -> Finding:
         found = self.find(turns, ctx)
+        if not found and self.match != "all":  # the usual case for forbidden words, and for a missing greeting
+            return Finding(self.match == "none", [])
         evidence = [evidence_at(t, s, e, self.describe(pid)) for t, s, e, pid in found[:MAX_EVIDENCE]]
         if self.match == "any":
             return Finding(len(found) >= self.min_count, evidence, turns=tuple(sorted({t.index for t, *_ in found})))

@@ -7,6 +7,7 @@ look-around) or simply runs fast.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -16,6 +17,8 @@ from auditor.detectors.base import Context, Finding, PhraseBank, evidence_at
 from auditor.transcripts.model import Turn
 
 MAX_PATTERN_CHARS = 2000
+# Anchors to the whole text and switched-off flags: a pattern holding one is never run over joined lines.
+_UNJOINABLE = re.compile(r"\\[AzZCQ]|\(\?[a-zA-Z]*-")
 
 
 class RegexParams(BaseModel):
@@ -30,8 +33,6 @@ class RegexParams(BaseModel):
 
 def pattern_error(pattern: str) -> str | None:
     """Why a pattern cannot be used, with its position where there is one; ``None`` if it is fine."""
-    import re
-
     import re2
 
     if len(pattern) > MAX_PATTERN_CHARS:
@@ -87,6 +88,7 @@ class PatternSet:
         self.ignore_case = ignore_case
         self.compiled = [compile_pattern(p, ignore_case) for p in self.sources]
         self._set: Any = None
+        self._lines_set: Any = None
 
     def matching(self, text: str) -> list[int]:
         """Indices of the patterns that match somewhere in ``text``, in order."""
@@ -102,6 +104,44 @@ class PatternSet:
         found = self._set.Match(text)
         return sorted(found) if found else []
 
+    def may_match(self, texts: Sequence[str]) -> bool:
+        """``False`` only when no pattern matches any of ``texts``: one scan of them all instead of one per text.
+
+        The texts are joined as lines and every pattern is asked in multi-line
+        mode, where ``^``, ``$`` and word boundaries see a line break as they see
+        the start or end of a text; a pattern that matches inside one text thus
+        matches the joined lines, while a match across two texts is only a
+        false alarm that the per-text scan then rules out. Patterns whose
+        meaning could differ joined (``\\A``, ``\\z``, flags turned off) keep the per-text scan.
+        """
+        if not self.sources:
+            return False
+        if self._lines_set is None:
+            self._lines_set = self._build_lines_set()
+        if self._lines_set is False:
+            return True
+        found = self._lines_set.Match("\n".join(texts))
+        # The last pattern is empty and matches any text: without it in the answer, RE2 gave up (out of memory).
+        return found is None or len(found) > 1
+
+    def _build_lines_set(self) -> Any:
+        import re2
+
+        patterns = [_normalized(p) for p in self.sources]
+        if any(_UNJOINABLE.search(p) for p in patterns):
+            return False
+        options = _options(self.ignore_case)
+        options.max_mem = 64 << 20  # room for the DFA over a whole call's text; if it still gives up, see may_match
+        try:
+            lines_set = re2.Set.SearchSet(options)
+            for p in patterns:
+                lines_set.Add("(?m)" + p)
+            lines_set.Add("")
+            lines_set.Compile()
+        except Exception:  # any doubt: scan text by text, as without the set
+            return False
+        return lines_set
+
     def __getitem__(self, index: int) -> Any:
         """The compiled pattern, so a detector's ``patterns`` still reads as its list of patterns."""
         return self.compiled[index]
@@ -111,7 +151,7 @@ class PatternSet:
 
     def __getstate__(self) -> dict[str, Any]:
         # An RE2 set does not pickle; each worker builds its own on first use.
-        return {**self.__dict__, "_set": None}
+        return {**self.__dict__, "_set": None, "_lines_set": None}
 
 
 class RegexDetector:

@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.detectors.base import Context, Evidence, Finding, PhraseBank, evidence_at, filter_hits
+from auditor.detectors.base import Context, Evidence, Finding, PhraseBank, evidence_at
 from auditor.transcripts.model import Turn
 
 MAX_EVIDENCE = 5
@@ -90,19 +90,24 @@ class SensitiveDetector:
         self.negations = bank.add_all(params.negations) if params.negations else frozenset()
         self.exclusions = bank.add_all(params.exclude) if params.exclude else frozenset()
         self.card_context = bank.add_all(params.card_context) if params.card_context else frozenset()
+        self.secrets_query = bank.query(self.secrets, self.exclusions)
+        self.ask_query = bank.query(self.ask)
+        self.negations_query = bank.query(self.negations)
+        self.card_query = bank.query(self.card_context)
         self.bank = bank
 
     def _requests(self, turn: Turn, ctx: Context) -> list[Evidence]:
-        hits = ctx.hits(turn)
-        secrets = _longest_first(filter_hits(hits, self.secrets, self.exclusions))
+        filed = ctx.found[turn.index]
+        secrets = filed.get(self.secrets_query)
         if not secrets:
             return []
-        asks = filter_hits(hits, self.ask, frozenset())
+        asks = filed.get(self.ask_query)
         if not asks:
             return []
+        secrets = _longest_first(secrets)
         sentences = _spans(turn.norm, _SENTENCE_END)
         clauses = _spans(turn.norm, _CLAUSE_END)
-        negated = {_inside(s, clauses) for s, _e, _p in filter_hits(hits, self.negations, frozenset())} if self.negations else set()
+        negated = {_inside(s, clauses) for s, _e, _p in filed.get(self.negations_query, ())} if self.negations else set()
         found = []
         for s, e, pid in secrets:
             if _inside(s, clauses) in negated:
@@ -119,15 +124,24 @@ class SensitiveDetector:
     def _cards(self, turn: Turn, ctx: Context) -> list[Evidence]:
         from auditor.redaction import find_cards
 
-        if self.card_context and not filter_hits(ctx.hits(turn), self.card_context, frozenset()):
+        if self.card_context and self.card_query not in ctx.found[turn.index]:
             return []
         return [evidence_at(turn, m.start(), m.end(), "agent reads out a full card number") for m in find_cards(turn.norm)]
 
     def run(self, turns: Sequence[Turn], ctx: Context) -> Finding:
         evidence: list[Evidence] = []
         fired: list[int] = []
+        filed = ctx.found
+        # A request needs a secret and an ask in the turn, a card number a card word (when any are listed):
+        # most agent turns have none, and are passed over without a call.
+        needs = (self.secrets_query, self.ask_query)
+        cards = self.params.card_numbers
+        card_query = self.card_query if self.card_context else None
         for turn in turns:
-            found = self._requests(turn, ctx) + (self._cards(turn, ctx) if self.params.card_numbers else [])
+            here = filed[turn.index]
+            found = self._requests(turn, ctx) if needs[0] in here and needs[1] in here else []
+            if cards and (card_query is None or card_query in here):
+                found += self._cards(turn, ctx)
             if found:
                 fired.append(turn.index)
                 evidence += found

@@ -10,12 +10,12 @@ are removed, and let ``void`` phrases (打错了, 没事了) mark turns that wit
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.detectors.base import NON_CONTENT, Context, Finding, PhraseBank, evidence_turn, filter_hits, words_pattern
+from auditor.detectors.base import NON_CONTENT, Context, Finding, PhraseBank, evidence_turn, words_pattern
 from auditor.transcripts.model import Turn
 
 _STAGE = re.compile(r"[（(\[【][^）)\]】]{0,30}[）)\]】]")
@@ -35,6 +35,7 @@ class SubstanceDetector:
     def __init__(self, params: SubstanceParams, bank: PhraseBank) -> None:
         self.min_chars = params.min_chars
         self.void = bank.add_all(params.void) if params.void else frozenset()
+        self.void_query = bank.query(self.void) if self.void else None
         self._ignore = words_pattern(params.ignore)
 
     def content(self, turn: Turn) -> str:
@@ -43,15 +44,26 @@ class SubstanceDetector:
             text = self._ignore.sub("", text)
         return NON_CONTENT.sub("", text)
 
-    def run(self, turns: Sequence[Turn], ctx: Context) -> Finding:
-        fired = []
+    def _fired(self, turns: Sequence[Turn], ctx: Context) -> Iterator[tuple[Turn, int]]:
+        """Turns in scope with enough content, and how much, lazily: whether any does needs only the first."""
+        filed = ctx.found
+        void = self.void_query
         for turn in turns:
-            if self.void and filter_hits(ctx.hits(turn), self.void, frozenset()):
+            # Content is a subsequence of the text, so a text shorter than min_chars cannot have enough.
+            if len(turn.norm) < self.min_chars or (void is not None and void in filed[turn.index]):
                 continue
-            if len(self.content(turn)) >= self.min_chars:
-                fired.append(turn)
-        evidence = [evidence_turn(t, f"{len(self.content(t))} content characters") for t in fired[:1]]
-        return Finding(bool(fired), evidence, turns=tuple(t.index for t in fired))
+            chars = len(self.content(turn))
+            if chars >= self.min_chars:
+                yield turn, chars
+
+    def fires(self, turns: Sequence[Turn], ctx: Context) -> bool:
+        """``run(turns, ctx).hit``, stopping at the first turn with content: all a condition asks."""
+        return next(self._fired(turns, ctx), None) is not None
+
+    def run(self, turns: Sequence[Turn], ctx: Context) -> Finding:
+        fired = list(self._fired(turns, ctx))
+        evidence = [evidence_turn(fired[0][0], f"{fired[0][1]} content characters")] if fired else []
+        return Finding(bool(fired), evidence, turns=tuple(t.index for t, _ in fired))
 
 
 def create(params: SubstanceParams, bank: PhraseBank) -> SubstanceDetector:
