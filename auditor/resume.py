@@ -96,9 +96,10 @@ class ProgressJournal:
             self._write({"type": "progress", "schema": JOURNAL_SCHEMA, "fingerprint": fingerprint})
 
     def _write(self, record: dict[str, Any]) -> None:
+        from auditor.reports.results import json_line
+
         assert self.fh is not None
-        line = json.dumps(record, ensure_ascii=False)
-        self.fh.write((self.redact(line) if self.redact else line) + "\n")
+        self.fh.write(json_line(record, self.redact) + "\n")
         self.fh.flush()  # in the OS's hands now: survives the death of this process
 
     def add_call(self, result: CallResult) -> None:

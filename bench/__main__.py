@@ -67,7 +67,7 @@ def audit(folder: Path, out: Path, *extra: str) -> dict:
 
 
 def call_lines(results: Path) -> list[str]:
-    return sorted(line for line in results.read_text(encoding="utf-8").splitlines() if line.startswith('{"type": "call"'))
+    return sorted(line for line in results.read_text(encoding="utf-8").splitlines() if line.startswith('{"type":"call"'))
 
 
 def main(argv: list[str] | None = None) -> int:

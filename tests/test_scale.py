@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
@@ -32,7 +33,7 @@ def corpus(tmp_path_factory) -> Path:
 
 
 def call_lines(results: Path) -> list[str]:
-    return sorted(line for line in results.read_text(encoding="utf-8").splitlines() if line.startswith('{"type": "call"'))
+    return sorted(line for line in results.read_text(encoding="utf-8").splitlines() if line.startswith('{"type":"call"'))
 
 
 def sheet_values(xlsx: Path) -> dict[str, list[tuple]]:
@@ -126,9 +127,9 @@ def test_phrase_patterns_are_found_through_the_pattern_set(tmp_path, cli):
     call.write_text("客服：您好，请问有什么可以帮您？\n客户：快递一直没到。\n客服：这是快递的问题，您找快递去。\n", encoding="utf-8")
     code, _, err = cli("audit", call.parent, "-o", "o.xlsx", "--results", "r.jsonl", "-q", "--jobs", "1")
     assert code in (0, 1), err
-    line = call_lines(tmp_path / "r.jsonl")[0]
-    assert '"forbidden_language": {"status": "fail"' in line
-    assert "这是快递的问题" in line
+    record = json.loads(call_lines(tmp_path / "r.jsonl")[0])
+    assert record["items"]["forbidden_language"]["status"] == "fail"
+    assert any("这是快递的问题" in e["match"] for e in record["items"]["forbidden_language"]["evidence"])
 
 
 def test_dask_executor_without_a_scheduler_is_a_usage_error(corpus, cli):

@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from auditor.engine import CallResult
 from auditor.reports.atomic import AtomicPath
 from auditor.transcripts.model import Problem
@@ -43,6 +45,22 @@ def call_record(result: CallResult, evidence: str = "all") -> dict[str, Any]:
     }
 
 
+def json_line(record: dict[str, Any], redact=None) -> str:
+    """``record`` as one line of JSON (no newline), non-ASCII text as it is, masked by ``redact`` when given.
+
+    orjson writes a call's record in ~6 µs where ``json.dumps`` took ~25, a
+    tenth of the whole per-call budget. What orjson refuses (a lone surrogate
+    from a file name that is not UTF-8, an integer past 64 bits) goes through
+    ``json`` with everything non-ASCII escaped, so the line is still valid
+    UTF-8 and parses to the same values.
+    """
+    try:
+        line = orjson.dumps(record).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        line = json.dumps(record, separators=(",", ":"))
+    return redact(line) if redact is not None else line
+
+
 def problem_record(problem: Problem) -> dict[str, Any]:
     return {"type": "problem", "path": problem.path, "line": problem.line, "severity": problem.kind, "reason": problem.reason}
 
@@ -60,9 +78,7 @@ def call_line(result: CallResult, redact=None) -> str:
     last = _LastLine
     if last.result is result and last.redact is redact:
         return last.line
-    line = json.dumps(call_record(result), ensure_ascii=False)
-    if redact is not None:
-        line = redact(line)
+    line = json_line(call_record(result), redact)
     last.result, last.redact, last.line = result, redact, line
     return line
 
@@ -76,10 +92,7 @@ class ResultsWriter:
         self.redact = redact
 
     def _line(self, record: dict[str, Any]) -> None:
-        line = json.dumps(record, ensure_ascii=False)
-        if self.redact is not None:
-            line = self.redact(line)
-        self.fh.write(line + "\n")
+        self.fh.write(json_line(record, self.redact) + "\n")
 
     def add_call(self, result: CallResult) -> None:
         self.fh.write(call_line(result, self.redact) + "\n")

@@ -126,7 +126,7 @@ def normalize_with_map(text: str) -> tuple[str, list[int] | None]:
     The map is ``None`` when it is the identity, which is the common case and
     saves allocating a list per turn.
     """
-    nfkc = unicodedata.normalize("NFKC", text)
+    nfkc = unicodedata.normalize("NFKC", _to_half_width(text))  # one character for one: the same NFKC, its fast path
     if len(nfkc) == len(text):
         mapping: list[int] | None = None
     else:
@@ -145,7 +145,7 @@ def normalize_with_map(text: str) -> tuple[str, list[int] | None]:
     lowered = simplified.lower()
     if len(lowered) != len(simplified):
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in simplified)
-    if not _SPACE_BETWEEN_CJK.search(lowered):
+    if not _has_space(lowered) or not _SPACE_BETWEEN_CJK.search(lowered):
         return lowered, mapping
     base = mapping if mapping is not None else list(range(len(lowered)))
     out: list[str] = []

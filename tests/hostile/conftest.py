@@ -1,7 +1,7 @@
 """Helpers for the hostile-input tests: a folder with one good call, the real CLI, and the three outputs read back.
 
 Every problem must be visible in three places a QA lead might look: the
-terminal (stderr), results.jsonl (``"type": "problem"`` lines) and the
+terminal (stderr), results.jsonl (``"type":"problem"`` lines) and the
 workbook's Problems sheet. ``AuditRun.assert_problem`` checks all three.
 """
 

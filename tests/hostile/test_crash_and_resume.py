@@ -55,7 +55,7 @@ def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
 
 
 def call_lines(results: Path) -> list[str]:
-    return [ln for ln in results.read_text(encoding="utf-8").splitlines() if '"type": "run"' not in ln]
+    return [ln for ln in results.read_text(encoding="utf-8").splitlines() if '"type":"run"' not in ln]
 
 
 def run_record(results: Path) -> dict:
@@ -146,7 +146,7 @@ def test_resume_reuses_stored_calls_and_reaudits_edited_transcripts(reference, w
     records = [json.loads(ln) for ln in lines[1:] if ln.endswith("\n")]
     # Tamper with one stored record: if resume reuses it, the mark shows in the final output.
     marked = records[0]["call_id"]
-    lines[1] = lines[1].replace(f'"score": {records[0]["score"]}', '"score": 12.34', 1)
+    lines[1] = lines[1].replace(f'"score":{records[0]["score"]}', '"score":12.34', 1)
     # Edit a transcript that was already audited: it must be audited again.
     edited_file = Path(records[-1]["source"]["path"])
     text = (work / edited_file).read_text(encoding="utf-8").replace("您好，请问有什么可以帮您？", "喂？")

@@ -237,3 +237,27 @@ def test_checklist_file_size_limit(tmp_path):
 def test_default_checklist_is_within_the_limits():
     compiled, _ = load_compiled(default_checklist_path())
     assert "no_sensitive_data" in compiled.item_ids
+
+
+def test_file_name_that_is_not_utf8_is_audited_and_written_as_valid_utf8(tmp_path):
+    """Linux file names are bytes: one that is not UTF-8 reaches Python with lone surrogates, which UTF-8 cannot hold."""
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    call = json.dumps({"call_id": "X1", "turns": [{"speaker": "客服", "text": "您好，请问有什么可以帮您？"}]}, ensure_ascii=False)
+    bad = os.fsencode(folder) + b"/call_\xff\xfe.json"
+    with open(bad, "w", encoding="utf-8") as fh:
+        fh.write(call)
+    (folder / "good.json").write_text(call.replace("X1", "X2"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "auditor", "audit", "in", "-q", "--jobs", "1"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    raw = (tmp_path / "results.jsonl").read_bytes()
+    raw.decode("utf-8")  # strict: every line is valid UTF-8
+    records = [json.loads(line) for line in raw.decode("utf-8").splitlines()]
+    paths = {r["source"]["path"] for r in records if r["type"] == "call"}
+    assert paths == {os.path.join("in", os.fsdecode(b"call_\xff\xfe.json")), os.path.join("in", "good.json")}  # the name round-trips
+    calls = openpyxl.load_workbook(tmp_path / "scorecard.xlsx")["Calls"]
+    assert {row[0].value for row in calls.iter_rows(min_row=2)} == {"X1", "X2"}
