@@ -1,4 +1,4 @@
-"""The run's list of input files in ~20 bytes a file instead of ~130.
+"""The run's list of input files in ~16 bytes a file instead of ~130.
 
 A run keeps its file list for the batches and for naming where a duplicate
 call id was first seen (auditor.seen). As one ``str`` per file it was the
@@ -22,8 +22,8 @@ _ENC = ("utf-8", "surrogatepass")  # any str (also undecodable names from os.sca
 class FileList(Sequence[str]):
     def __init__(self, paths: Sequence[str] = ()) -> None:
         self._data = bytearray()
-        self._offsets = array("Q")  # start of each entry in _data
-        self._shared = array("I")  # characters shared with the previous path
+        self._offsets = array("I")  # start of each entry in _data (widened to 8 bytes past 4 GB of names)
+        self._shared = array("H")  # characters shared with the previous path (at most 65,535)
         self._last = ""
         self._cache = (-1, "")
         for path in paths:
@@ -33,9 +33,11 @@ class FileList(Sequence[str]):
         n = len(self._offsets)
         shared = 0
         if n % _RESTART:
-            prev, limit = self._last, min(len(self._last), len(path))
+            prev, limit = self._last, min(len(self._last), len(path), 0xFFFF)
             while shared < limit and prev[shared] == path[shared]:
                 shared += 1
+        if len(self._data) > 0xFFFFFFFF and self._offsets.typecode == "I":
+            self._offsets = array("Q", self._offsets)
         self._offsets.append(len(self._data))
         self._shared.append(shared)
         self._data += path[shared:].encode(*_ENC)

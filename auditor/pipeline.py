@@ -62,9 +62,9 @@ class Batches(Sequence[list[str]]):
 
     def __init__(self, paths: Sequence[Path | str], size: int = BATCH_FILES, max_bytes: int = BATCH_BYTES) -> None:
         self.paths = paths
-        self.starts = array("Q")
-        if size <= 1:
-            self.starts.extend(range(len(paths)))
+        self.starts: array[int] | None = array("Q")
+        if size <= 1:  # a file a batch: the batch number is the file number, no table needed (8 bytes a file)
+            self.starts = None
             return
         held = count = 0
         for i, path in enumerate(paths):
@@ -81,13 +81,15 @@ class Batches(Sequence[list[str]]):
             self.starts.append(len(paths) - count)
 
     def __len__(self) -> int:
-        return len(self.starts)
+        return len(self.paths) if self.starts is None else len(self.starts)
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
-            i += len(self.starts)
+            i += len(self)
+        if self.starts is None:
+            return [str(self.paths[i])]  # IndexError past the end, as a sequence should
         start = self.starts[i]  # IndexError past the end, as a sequence should
         end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.paths)
         return [str(self.paths[j]) for j in range(start, end)]

@@ -82,9 +82,10 @@ def test_batches_are_bounded_by_bytes_so_many_call_files_are_not_lumped_together
     assert list(work) == [[str(p) for p in small[:5]], [str(big)], [str(p) for p in small[5:]]]
     assert work[-1] == [str(p) for p in small[5:]] and work[1] == [str(big)]
     assert list(batches(small, size=1)) == [[str(p)] for p in small]
-    # batches are index ranges over the file list, not copies of its names
+    # batches are index ranges over the file list, not copies of its names; a file a batch needs no table at all
     one_each = batches(small, size=1)
-    assert one_each.paths is small and len(one_each.starts) == 10
+    assert one_each.paths is small and one_each.starts is None and len(one_each) == 10 and one_each[-1] == [str(small[-1])]
+    assert len(work.starts) == 3
 
 
 def test_executor_window_keeps_order_and_bounds_work_in_flight():

@@ -100,7 +100,7 @@ def run_diff(old: CompiledChecklist, new: CompiledChecklist, paths: list[Path], 
     report = DiffReport(old, new, [str(p) for p in paths])
     report.old_board = Scoreboard(old.spec.pass_threshold)
     report.new_board = Scoreboard(new.spec.pass_threshold)
-    files: list[Path] = []
+    files: list[str] = []
     for entry in iter_input_files(paths, exclude):
         if isinstance(entry, Problem):
             report.problems.append(entry)
