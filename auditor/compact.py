@@ -9,16 +9,23 @@ doubled the cost of moving them; a plain tuple of field values halves it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 
 @lru_cache(maxsize=None)
-def _names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """One C-level getter for all of a dataclass's fields (``attrgetter`` of several names returns a tuple)."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    if len(names) == 1:
+        get = attrgetter(names[0])
+        return lambda obj: (get(obj),)
+    return attrgetter(*names)
 
 
 def reduce_by_fields(self: Any) -> tuple[type, tuple[Any, ...]]:
     """``__reduce__`` for a dataclass: rebuild it from its fields, in order."""
     cls = type(self)
-    return cls, tuple([getattr(self, n) for n in _names(cls)])
+    return cls, _fields_of(cls)(self)

@@ -29,8 +29,6 @@ class Evidence:
     span: tuple[int, int] | None = None
     note: str = ""
 
-    __reduce__ = reduce_by_fields
-
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"turn": self.turn, "speaker": self.speaker, "text": self.text, "match": self.match, "start": self.start}
         if self.span is not None:
@@ -67,6 +65,8 @@ class _EvidenceFiller:
 
 #: ``Evidence`` from every field, positionally; what detectors use.
 new_evidence: Callable[[int, str, str, str, float | None, tuple[int, int] | None, str], Evidence] = _EvidenceFiller  # type: ignore[assignment]
+# Unpickling (results coming back from workers) rebuilds evidence the same fast way.
+Evidence.__reduce__ = lambda self: (_EvidenceFiller, reduce_by_fields(self)[1])  # type: ignore[method-assign]
 
 # A field added to Evidence but not to the filler would leave a slot unset: fail at import instead.
 if new_evidence(0, "a", "b", "c", 1.0, (0, 1), "d") != Evidence(0, "a", "b", "c", 1.0, (0, 1), "d"):

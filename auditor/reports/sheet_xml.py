@@ -28,6 +28,13 @@ from typing import IO, Any
 
 from auditor.reports.cells import FORMULA_START as _FORMULA_START, safe_text
 
+# Deflate level of the streamed sheets, most of a workbook's bytes. Measured on
+# the 20,000-call benchmark's 33.7 MB of sheet XML: level 6 (zlib's default)
+# 0.32 s CPU and 2.85 MB, level 1 0.09 s and 3.84 MB. Compressing happens once
+# the run is over, on one core, so it is time no second worker can win back;
+# a workbook a third larger is the better trade for a day's audit.
+ROWS_COMPRESSLEVEL = 1
+
 _COLUMNS = [chr(65 + i) for i in range(26)] + [chr(65 + i) + chr(65 + j) for i in range(26) for j in range(26)]
 # What XML text cannot hold as it is; checked once per string so that most strings skip escaping.
 _NEEDS_ESCAPE = re.compile(r"[&<>\r]")
@@ -109,7 +116,7 @@ def splice_rows(package: Path, rows: dict[str, list[Path]], target: Path) -> Non
     row files that go into it, in order. Entries keep their order and
     compression; the big parts are written in chunks, never held whole.
     """
-    with zipfile.ZipFile(package) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+    with zipfile.ZipFile(package) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=ROWS_COMPRESSLEVEL) as zout:
         for info in zin.infolist():
             sources = rows.get(info.filename)
             if not sources:
@@ -119,9 +126,7 @@ def splice_rows(package: Path, rows: dict[str, list[Path]], target: Path) -> Non
             cut = xml.rfind(b"</sheetData>")
             if cut < 0:
                 raise ValueError(f"{info.filename}: no <sheetData> to add rows to")
-            entry = zipfile.ZipInfo(info.filename, info.date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            with zout.open(entry, "w", force_zip64=True) as out:
+            with zout.open(info.filename, "w", force_zip64=True) as out:  # by name: the archive's method and level
                 out.write(xml[:cut])
                 for source in sources:
                     with source.open("rb") as fh:
