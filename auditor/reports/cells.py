@@ -25,12 +25,12 @@ HEADER_FILL = PatternFill("solid", fgColor="305496")
 
 # What XML 1.0 cannot carry at all: openpyxl's control characters, lone
 # surrogates (a file name that is not UTF-8) and the two non-characters.
-_NOT_XML = re.compile(ILLEGAL_CHARACTERS_RE.pattern + "|[\ud800-\udfff\ufffe\uffff]")
+NOT_XML = re.compile(ILLEGAL_CHARACTERS_RE.pattern + "|[\ud800-\udfff\ufffe\uffff]")
 
 
 def safe_text(value: str) -> str:
     """``value`` as Excel can hold it: characters XML rejects removed, cut with a marker past Excel's cell limit."""
-    text = _NOT_XML.sub("", value)
+    text = NOT_XML.sub("", value)
     if len(text) > EXCEL_MAX_CELL:
         text = text[: EXCEL_MAX_CELL - len(TRUNCATED)] + TRUNCATED
     return text

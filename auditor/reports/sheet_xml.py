@@ -17,6 +17,7 @@ over-long cells) and is written as an inline string, never a formula.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -26,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from auditor.reports.cells import FORMULA_START as _FORMULA_START, safe_text
+from auditor.reports.cells import EXCEL_MAX_CELL, FORMULA_START as _FORMULA_START, NOT_XML, safe_text
 
 # Deflate level of the streamed sheets, most of a workbook's bytes. Measured on
 # the 20,000-call benchmark's 33.7 MB of sheet XML: level 6 (zlib's default)
@@ -38,6 +39,8 @@ ROWS_COMPRESSLEVEL = 1
 _COLUMNS = [chr(65 + i) for i in range(26)] + [chr(65 + i) + chr(65 + j) for i in range(26) for j in range(26)]
 # What XML text cannot hold as it is; checked once per string so that most strings skip escaping.
 _NEEDS_ESCAPE = re.compile(r"[&<>\r]")
+# Anything a string may need done to it: characters to remove (see safe_text) or to escape.
+_SPECIAL = re.compile(NOT_XML.pattern + r"|[&<>\r]")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
@@ -48,9 +51,20 @@ def xml_text(text: str) -> str:
 
 def number_text(value: float) -> str:
     """Numbers as openpyxl writes them (``%.16g``), so a value reads back the same whichever writer wrote it."""
-    if value != value or value in (float("inf"), float("-inf")):
-        return ""
-    return "%.16g" % value
+    if type(value) is int:
+        return str(value) if -(10**16) < value < 10**16 else "%.16g" % value
+    return "%.16g" % value if math.isfinite(value) else ""
+
+
+class _StyleAttr(dict):
+    """``s="N"`` for style id N, and nothing for 0 (no style), made once per id."""
+
+    def __missing__(self, sid: int) -> str:
+        attr = self[sid] = f' s="{sid}"' if sid else ""
+        return attr
+
+
+_STYLE = _StyleAttr()
 
 
 class RowStream:
@@ -82,21 +96,22 @@ class RowStream:
             if isinstance(value, str):
                 if self.redact is not None:
                     value = self.redact(value)
-                text = safe_text(value)
-                if text and text[0] in _FORMULA_START:  # Excel would take it as a formula: quote-prefix it
-                    sid = self.quoted[sid]
-                style = f' s="{sid}"' if sid else ""
-                if not text:
-                    add(f'<c r="{col}{r}"{style} t="inlineStr"/>')
+                if _SPECIAL.search(value) is None and len(value) <= EXCEL_MAX_CELL:
+                    clean = text = value  # nearly every string: nothing to remove, cut or escape
+                else:
+                    clean = safe_text(value)
+                    text = xml_text(clean)
+                if not clean:
+                    add(f'<c r="{col}{r}"{_STYLE[sid]} t="inlineStr"/>')
                     continue
-                space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-                add(f'<c r="{col}{r}"{style} t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>')
-                continue
-            style = f' s="{sid}"' if sid else ""
-            if isinstance(value, bool):
-                add(f'<c r="{col}{r}"{style} t="b"><v>{int(value)}</v></c>')
+                if clean[0] in _FORMULA_START:  # Excel would take it as a formula: quote-prefix it
+                    sid = self.quoted[sid]
+                space = ' xml:space="preserve"' if clean[0].isspace() or clean[-1].isspace() else ""
+                add(f'<c r="{col}{r}"{_STYLE[sid]} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+            elif isinstance(value, bool):
+                add(f'<c r="{col}{r}"{_STYLE[sid]} t="b"><v>{int(value)}</v></c>')
             else:
-                add(f'<c r="{col}{r}"{style} t="n"><v>{number_text(value)}</v></c>')
+                add(f'<c r="{col}{r}"{_STYLE[sid]} t="n"><v>{number_text(value)}</v></c>')
         add("</row>")
         self.fh.write("".join(parts).encode("utf-8", "replace"))
         self.next_row += 1
