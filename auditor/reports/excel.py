@@ -112,6 +112,8 @@ class Scorecard:
         fills = {s: PatternFill("solid", fgColor=c) for s, c in (("pass", GREEN), ("fail", RED), ("na", GREY))}
         self.status_style = {s: self.styles(fill) for s, fill in fills.items()}
         self.one_decimal = self.styles(number_format="0.0")
+        self.percent = self.styles(number_format="0.0%")
+        self.framed: list[tuple[Any, RowStream]] = []  # other sheets whose rows are streamed (see _rows_for)
         items = checklist.item_ids
         self.calls = RollingSheet(
             self,
@@ -170,10 +172,14 @@ class Scorecard:
             self._write_problems(problems)
             for sheet in self.streamed:
                 sheet.finish()
+            for _, stream in self.framed:
+                stream.close()
             package = AtomicPath(self.target)  # openpyxl's package, before the rows go in
             try:
                 self.wb.save(package.temp)
-                splice_rows(package.temp, {part: rows for sheet in self.streamed for part, rows in sheet.parts().items()}, atomic.temp)
+                parts = {part: rows for sheet in self.streamed for part, rows in sheet.parts().items()}
+                parts.update({ws.path.lstrip("/"): [stream.path] for ws, stream in self.framed})
+                splice_rows(package.temp, parts, atomic.temp)
             finally:
                 package.discard()
             atomic.commit()
@@ -250,18 +256,18 @@ class Scorecard:
         ws.append([self.header_cell(ws, h) for h in headers])
         empathy_item = next((i.id for i in spec.items if i.detector.kind == "empathy"), None)
         ranked = board.ranked_agents()
+        rows = self._rows_for(ws)  # a contact centre has thousands of agents: streamed like the big sheets
+        one, pct = self.one_decimal, self.percent
+        styles = [0, 0, 0, 0, 0, one, one, one, 0, 0, *[pct] * len(spec.items), pct, one, one]
         for rank, (agent_id, t) in enumerate(ranked, 1):
-            row = [self.cell(ws, rank), self.cell(ws, agent_id), self.cell(ws, t.name or ""), self.cell(ws, t.team or ""), self.cell(ws, t.calls),
-                   self.cell(ws, t.mean, number_format="0.0"), self.cell(ws, t.median, number_format="0.0"), self.cell(ws, t.lowest, number_format="0.0"),
-                   self.cell(ws, t.critical_calls), self.cell(ws, t.below_threshold)]
+            row = [rank, agent_id, t.name or "", t.team or "", t.calls, t.mean, t.median, t.lowest, t.critical_calls, t.below_threshold]
             for item in spec.items:
                 tally = t.items.get(item.id)
-                row.append(self.cell(ws, tally.rate if tally else None, number_format="0.0%"))
+                row.append(tally.rate if tally else None)
             if empathy_item:
-                row += [self.cell(ws, t.metric(empathy_item, "de_escalated"), number_format="0.0%"),
-                        self.cell(ws, t.metric(empathy_item, "time_to_empathy_turns"), number_format="0.0"),
-                        self.cell(ws, t.metric(empathy_item, "time_to_empathy_seconds"), number_format="0.0")]
-            ws.append(row)
+                row += [t.metric(empathy_item, "de_escalated"), t.metric(empathy_item, "time_to_empathy_turns"),
+                        t.metric(empathy_item, "time_to_empathy_seconds")]
+            rows.append(row, styles)
         last = len(ranked) + 1
         if ranked:
             first_rate, last_rate = 11, 10 + len(spec.items) + 1
@@ -286,9 +292,17 @@ class Scorecard:
         """The workbook only reaches its target in ``close``; the streamed rows are removed."""
         self._discard_rows()
 
+    def _rows_for(self, ws: Any) -> RowStream:
+        """Rows for ``ws`` after its header, streamed like Calls and Evidence and spliced in on save."""
+        stream = RowStream(self.target.parent, self.target.name, self.styles.quoted, self.redact)
+        self.framed.append((ws, stream))
+        return stream
+
     def _discard_rows(self) -> None:
         for sheet in self.streamed:
             sheet.discard()
+        for _, stream in self.framed:
+            stream.discard()
 
 
 def _scale(low: float = 0, mid: float = 0.8, high: float = 1) -> ColorScaleRule:
