@@ -161,3 +161,17 @@ def test_every_format_decodes_every_encoding(tmp_path):
             loaded = calls(path)
             assert problems(path) == [], (path.name, problems(path))
             assert [t.text for t in loaded[0].turns] == ["您好，歡迎致電", "我要退款"], path.name
+
+
+def test_calls_that_skip_opencc_are_exactly_those_it_would_not_change():
+    """The short path skips OpenCC for calls with no character it could change (auditor/transcripts/opencc_keys.py)."""
+    from auditor.transcripts.normalize import _careful, _t2s, normalize_all
+
+    assert _careful() is not None, "OpenCC's data is not the analysed one: every call is converted (correct, but slow); see opencc_keys"
+    # a phrase-only conversion: 覆 alone stays 覆, 回覆 becomes 回复
+    assert normalize_all(["您好", "我已經回覆您了"]) == ["您好", "我已经回复您了"]
+    assert normalize_all(["我已经回复您了", "好的"]) == ["我已经回复您了", "好的"]
+    # every character OpenCC changes on its own is caught by the search, so those calls take the full path
+    convert = _t2s().convert
+    changed = [chr(c) for c in range(0x4E00, 0xA000) if convert(chr(c)) != chr(c)]
+    assert changed and all(_careful().search(c) for c in changed)

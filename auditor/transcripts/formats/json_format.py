@@ -7,15 +7,19 @@ from collections.abc import Iterator
 
 from auditor.transcripts.building import LoadLimits
 from auditor.transcripts.model import Call, Problem, Source
-from auditor.transcripts.records import call_from_object, parse_json
+from auditor.transcripts.records import call_from_json, call_from_object, parse_json
 
-from ._read import PathLike, read_text, stem
+from ._read import PathLike, decode_file, read_bytes, stem
 
 
 def load(path: PathLike, limits: LoadLimits) -> Iterator[Call | Problem]:
     name = os.fspath(path)
-    obj = parse_json(read_text(name, limits))
+    data = read_bytes(name, limits)
+    source = Source(name)
     warnings: list[str] = []
-    yield call_from_object(obj, stem(name), Source(name), limits, warnings)
+    call = call_from_json(data, stem(name), source, limits, warnings)
+    if call is None:  # not plain UTF-8 JSON of plain values: decode, parse and validate the exact way
+        call = call_from_object(parse_json(decode_file(data)), stem(name), source, limits, warnings)
+    yield call
     for w in warnings:
         yield Problem(name, w, kind="warning")

@@ -14,7 +14,7 @@ from auditor.transcripts.encoding import decode_bytes
 from auditor.transcripts.errors import InputError
 from auditor.transcripts.model import Call, Problem, Source
 from auditor.transcripts.formats._read import PathLike, open_regular, stem as file_stem
-from auditor.transcripts.records import call_from_object, parse_json
+from auditor.transcripts.records import call_from_json, call_from_object, parse_json
 
 _CHUNK = 1 << 20
 
@@ -74,11 +74,12 @@ def load(path: PathLike, limits: LoadLimits) -> Iterator[Call | Problem]:
             continue
         seen_any = True
         try:
-            text, _ = decode_bytes(raw)
-            text = text.lstrip("\ufeff")
-            obj = parse_json(text, number)
             warnings: list[str] = []
-            yield call_from_object(obj, f"{stem}:{number}", source, limits, warnings)
+            call = call_from_json(raw, f"{stem}:{number}", source, limits, warnings)
+            if call is None:  # see json_format.load
+                text, _ = decode_bytes(raw)
+                call = call_from_object(parse_json(text.lstrip("\ufeff"), number), f"{stem}:{number}", source, limits, warnings)
+            yield call
             for w in warnings:
                 yield Problem(name, w, number, kind="warning")
         except InputError as exc:
