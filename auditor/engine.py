@@ -15,7 +15,7 @@ from auditor.checklist.compiled import CompiledChecklist, CompiledRule
 from auditor.checklist.schema import AllOf, AnyOf, Condition, Not
 from auditor.compact import reduce_by_fields
 from auditor.detectors.base import Evidence, Finding
-from auditor.scoring import score_call
+from auditor.scoring import score_items
 from auditor.transcripts.model import Call, Turn
 
 PASS, FAIL, NA = "pass", "fail", "na"
@@ -58,6 +58,8 @@ class CallContext:
     (``found``) instead of being filtered again by each detector for each turn.
     """
 
+    __slots__ = ("checklist", "call", "_hits", "found", "where", "_signals", "_fired", "_tokens", "_by", "_selected")
+
     def __init__(self, checklist: CompiledChecklist, call: Call) -> None:
         self.checklist = checklist
         self.call = call
@@ -70,27 +72,27 @@ class CallContext:
 
     def select(self, rule: CompiledRule) -> tuple[Turn, ...]:
         """``select_turns`` for the rule, worked out once per call for all rules that select the same turns."""
-        key = rule.selection
-        turns = self._selected.get(key)
+        turns = self._selected.get(rule.selection)
         if turns is None:
-            turns = self._selected[key] = select_turns(self.call, rule, self.by)
+            turns = self._selected[rule.selection] = select_turns(self.call, rule, self.by)
         return turns
 
     def by(self, speaker: str) -> tuple[Turn, ...]:
-        """``call.by(speaker)``, worked out once per call rather than once per rule."""
+        """``call.by(speaker)``, worked out once per call rather than once per rule (a list is built faster than a generator runs)."""
         turns = self._by.get(speaker)
         if turns is None:
-            turns = self._by[speaker] = self.call.by(speaker)
+            turns = self._by[speaker] = tuple([t for t in self.call.turns if t.speaker == speaker])
         return turns
 
     def hits(self, turn: Turn) -> Sequence[tuple[int, int, int]]:
         return self._hits[turn.index]
 
     def signal(self, name: str) -> Finding:
-        if name not in self._signals:
+        found = self._signals.get(name)
+        if found is None:
             rule = self.checklist.signals[name]
-            self._signals[name] = rule.detector.run(self.select(rule), self)
-        return self._signals[name]
+            found = self._signals[name] = rule.detector.run(self.select(rule), self)
+        return found
 
     def tokens(self, turn: Turn) -> Sequence[str]:
         if turn.index not in self._tokens:
@@ -106,9 +108,8 @@ class CallContext:
             return found.hit
         fired = self._fired.get(name)
         if fired is None:
-            rule = self.checklist.signals[name]
-            fires = getattr(rule.detector, "fires", None)
-            if fires is None or name in self.checklist.full_signals:
+            rule, fires = self.checklist.testers[name]
+            if fires is None:
                 return self.signal(name).hit
             fired = self._fired[name] = fires(self.select(rule), self)
         return fired
@@ -125,26 +126,28 @@ class CallContext:
 
 
 def select_turns(call: Call, rule: CompiledRule, by: Callable[[str], tuple[Turn, ...]] | None = None) -> tuple[Turn, ...]:
-    turns = call.turns if rule.speaker == "any" else (by or call.by)(rule.speaker)
-    if rule.scope.skip_first:
-        turns = turns[rule.scope.skip_first :]
-    if rule.scope.first:
-        return turns[: rule.scope.first]
-    if rule.scope.last:
-        return turns[-rule.scope.last :]
+    """The turns a rule looks at, from its ``selection`` (plain values: reading the pydantic scope cost more)."""
+    speaker, skip_first, first, last = rule.selection
+    turns = call.turns if speaker == "any" else (by or call.by)(speaker)
+    if skip_first:
+        turns = turns[skip_first:]
+    if first:
+        return turns[:first]
+    if last:
+        return turns[-last:]
     return turns
 
 
 def audit_call(checklist: CompiledChecklist, call: Call) -> CallResult:
     ctx = CallContext(checklist, call)
     items: dict[str, ItemResult] = {}
-    for item in checklist.items:
-        if item.applies_when is not None and not ctx.holds(item.applies_when):
-            items[item.spec.id] = ItemResult(NA)
+    for item_id, item, applies_when, run in checklist.plan:
+        if applies_when is not None and not ctx.holds(applies_when):
+            items[item_id] = ItemResult(NA)
             continue
-        finding = item.detector.run(ctx.select(item), ctx)
-        items[item.spec.id] = ItemResult(PASS if finding.hit else FAIL, finding.evidence, finding.metrics)
-    score, critical = score_call(checklist.spec, items)
+        finding = run(ctx.select(item), ctx)
+        items[item_id] = ItemResult(PASS if finding.hit else FAIL, finding.evidence, finding.metrics)
+    score, critical = score_items(checklist.weights, items)
     return CallResult(
         call.call_id, call.agent_id, call.agent_name, call.team, call.started_at,
         call.source.path, call.source.line, call.content_hash, len(call.turns), items, score, critical,

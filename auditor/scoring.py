@@ -7,6 +7,7 @@ median), never the list of calls, so memory does not grow with the batch.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,17 +20,26 @@ UNKNOWN_AGENT = "(unknown)"
 
 def score_call(spec: "Checklist", items: dict[str, "ItemResult"]) -> tuple[float, list[str]]:
     """Weights passed / weights applicable × 100; any critical failure makes it 0."""
+    return score_items([(item.id, item.weight, item.critical) for item in spec.items], items)
+
+
+def score_items(weights: Sequence[tuple[str, float, bool]], items: dict[str, "ItemResult"]) -> tuple[float, list[str]]:
+    """``score_call`` from each item's id, weight and whether it is critical, in checklist order.
+
+    The engine keeps these triples with the compiled checklist, so scoring a
+    call reads no attributes of the checklist's pydantic models.
+    """
     applicable = passed = 0.0
     critical: list[str] = []
-    for item in spec.items:
-        status = items[item.id].status
+    for item_id, weight, is_critical in weights:
+        status = items[item_id].status
         if status == "na":
             continue
-        applicable += item.weight
+        applicable += weight
         if status == "pass":
-            passed += item.weight
-        elif item.critical:
-            critical.append(item.id)
+            passed += weight
+        elif is_critical:
+            critical.append(item_id)
     if critical:
         return 0.0, critical
     return (round(passed / applicable * 100, 2) if applicable else 100.0), critical

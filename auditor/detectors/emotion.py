@@ -74,6 +74,10 @@ class EmotionDetector:
         self.exclusions = bank.add_all(params.exclude)
         self.query = bank.query(self.all_ids, self.exclusions)
         self.bank = bank
+        #: Per phrase id, the terms (their positions in ``terms``) that list it, in order.
+        self._terms_of: dict[int, tuple[int, ...]] = {
+            pid: tuple(n for n, (*_, ids) in enumerate(self.terms) if pid in ids) for pid in self.all_ids
+        }
 
     def score(self, turn: Turn, ctx: Context) -> TurnEmotion:
         reasons: list[str] = []
@@ -92,10 +96,8 @@ class EmotionDetector:
         score = 0.0
         span = None
         if hits:
-            hits = _outermost(hits) if len(hits) > 1 else hits
-            for label, weight, ids in self.terms:
-                # each distinct phrase counts once: "推来推去 … 崩溃" is more upset than either
-                distinct = {h[2]: h for h in hits if h[2] in ids}
+            for n, distinct in self._by_term(_outermost(hits) if len(hits) > 1 else hits):
+                label, weight, _ids = self.terms[n]
                 for pid, (s, e, _) in distinct.items():
                     score += weight
                     if reasons is not None:
@@ -123,6 +125,27 @@ class EmotionDetector:
                 reasons.append(f"repetition +{cues.repetition:g}")
         return score, span
 
+    def _by_term(self, hits: list[tuple[int, int, int]]) -> list[tuple[int, dict[int, tuple[int, int, int]]]]:
+        """Per term that has hits (in the order of ``terms``), its distinct phrases in order of first hit, each with its last hit.
+
+        Each distinct phrase counts once: "推来推去 … 崩溃" is more upset than
+        either. A turn's few hits are sorted into terms through ``_terms_of``
+        rather than each of the seven terms of the default checklist looking
+        through every hit: 2.1 µs a turn with a term instead of 3.6.
+        """
+        if len(hits) == 1:  # most turns with a term
+            hit = hits[0]
+            return [(n, {hit[2]: hit}) for n in self._terms_of[hit[2]]]
+        by_term: dict[int, dict[int, tuple[int, int, int]]] = {}
+        for hit in hits:
+            for n in self._terms_of[hit[2]]:
+                distinct = by_term.get(n)
+                if distinct is None:
+                    by_term[n] = {hit[2]: hit}
+                else:
+                    distinct[hit[2]] = hit
+        return sorted(by_term.items())
+
     def scores(self, turns: Sequence[Turn], ctx: Context) -> list[TurnEmotion]:
         return [self.score(t, ctx) for t in turns]
 
@@ -132,16 +155,19 @@ class EmotionDetector:
         filed = ctx.found
         query = self.query
         repetition = self.cues.repetition
+        threshold = self.threshold
+        repeats = _REPEAT.search
         for turn in turns:
             text = turn.norm
-            if query in filed[turn.index] or "!" in text or "?" in text:
+            index = turn.index
+            if query in filed[index] or "!" in text or "?" in text:
                 score = self._score(turn, ctx, None)[0]
-            elif repetition and len(text) >= 4 and _REPEAT.search(text):
+            elif repetition and len(text) >= 4 and repeats(text):
                 score = 0.0 + repetition  # all _score would add up for a turn with no term, '!' or '?'
             else:
                 score = 0.0  # most turns: calm, and worked out here without a call
-            scores[turn.index] = score
-            if score >= self.threshold:
+            scores[index] = score
+            if score >= threshold:
                 upset.append(turn)
         evidence = []
         for turn in upset[:3]:

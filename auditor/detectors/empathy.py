@@ -62,7 +62,7 @@ class EmpathyDetector:
             if hit:
                 ack_at = (n, turn, hit)
                 break
-        upset_ev = evidence_turn(upset, "upset customer turn: " + "; ".join(e.note for e in trigger.evidence[:1]))
+        upset_ev = evidence_turn(upset, "upset customer turn: " + (trigger.evidence[0].note if trigger.evidence else ""))
         evidence = [upset_ev]
         if ack_at:
             n, turn, (s, e, pid) = ack_at
@@ -84,9 +84,10 @@ class EmpathyDetector:
         scores: dict[int, float] = trigger.metrics.get("scores", {})
         if not scores:
             return False
-        peak_turn = max(scores, key=lambda i: (scores[i], -i))
-        peak = scores[peak_turn]
-        customer_after = [t.index for t in all_turns if t.speaker == CUSTOMER and t.index > peak_turn]
+        peak = max(scores.values())
+        peak_turn = min(i for i, score in scores.items() if score == peak)  # the first turn at the peak
+        # Turns are numbered by their position in the call, so those after the peak are a slice.
+        customer_after = [t.index for t in all_turns[peak_turn + 1 :] if t.speaker == CUSTOMER]
         if not customer_after:
             return False
         last = customer_after[-self.params.calm_turns :]

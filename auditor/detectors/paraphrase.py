@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from operator import attrgetter
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,7 +32,11 @@ from auditor.transcripts.model import AGENT, CUSTOMER, Turn
 
 _CLAUSE_END = re.compile(r"[?？。.!！,，;；~～…\s]|$")
 _ASCII_WORD = re.compile(r"[0-9a-z]+")
-_COVERED = re.compile(rb"\x01+")  # a stretch of characters marked as shared, in _runs
+_INDEX = attrgetter("index")
+# Every bigram of content without a space or a digit, overlapping, found by the regex engine in one call.
+_BIGRAMS = re.compile(r"(?=([^ 0-9]{2}))")
+#: What ``_chars`` leaves out of content besides common characters: all of it that is not CJK.
+_NOT_CJK = frozenset(" 0123456789abcdefghijklmnopqrstuvwxyz")
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +72,7 @@ class ParaphraseDetector:
         self.bank = bank
         self._ignore = words_pattern(params.ignore)
         self._common = frozenset(normalize(params.common_chars))
+        self._not_chars = self._common | _NOT_CJK
         self._ignore_words = frozenset(w for w in (normalize(i).strip() for i in params.ignore) if _ASCII_WORD.fullmatch(w))
 
     def _content(self, text: str) -> str:
@@ -80,20 +86,17 @@ class ParaphraseDetector:
             words = {w for w in (self._content(tok).strip() for tok in tokens if not tok.isascii()) if w and " " not in w and not w.isdigit()}
             english = [tok for tok in tokens if _ASCII_WORD.fullmatch(tok) and tok not in self._ignore_words and not tok.isdigit()]
             return words | set(_stemmer().stemWords(english)) if english else words
-        units: set[str] = set()
-        for chunk in (self._content(turn.norm) if content is None else content).split():
-            if chunk.isalpha():  # no digit in it (no character is both), so every bigram counts
-                units.update([chunk[i : i + 2] for i in range(len(chunk) - 1)])
-                continue
-            for i in range(len(chunk) - 1):
-                gram = chunk[i : i + 2]
-                if not (gram[0].isdigit() or gram[1].isdigit()):
-                    units.add(gram)
-        return units
+        return content_bigrams(self._content(turn.norm) if content is None else content)
 
     def _chars(self, turn: Turn, content: str | None = None) -> set[str]:
+        """The distinct CJK characters of the turn's content that are not common ones.
+
+        Content holds only spaces, ASCII digits and letters, and CJK (see
+        ``NON_CONTENT``), so taking out the rest from its set of characters
+        leaves the CJK ones, without a comparison per character in Python.
+        """
         text = self._content(turn.norm) if content is None else content
-        return {c for c in text if "\u3400" <= c <= "\u9fff" and c not in self._common}
+        return set(text).difference(self._not_chars)
 
     def _marker(self, turn: Turn, ctx: Context) -> tuple[int, int, int] | None:
         for s, e, pid in ctx.found[turn.index].get(self.confirm_query, ()):
@@ -122,12 +125,14 @@ class ParaphraseDetector:
             mine = memo.units(turn)
             if not mine:
                 continue
-            my_chars = memo.chars(turn) if self.params.min_shared_chars else set()
+            my_chars = None  # worked out only when the units fall short: they seldom do
             for prev in all_turns[: turn.index]:
                 if prev.speaker != CUSTOMER:
                     continue
                 shared = mine & memo.units(prev)
                 enough = len(shared) >= self.params.min_shared
+                if not enough and my_chars is None and self.params.min_shared_chars:
+                    my_chars = memo.chars(turn)
                 if not enough and my_chars:
                     common = my_chars & memo.chars(prev)
                     enough = len(common) >= self.params.min_shared_chars
@@ -159,7 +164,7 @@ class ParaphraseDetector:
         if not marked:
             return []
         all_turns = ctx.call.turns
-        allowed = {t.index for t in turns}
+        allowed = set(map(_INDEX, turns))
         follow_up = self.params.follow_up_turns
         near = {i for m in marked for i in range(max(0, m - follow_up), m + 1)}
         return [all_turns[i] for i in sorted(near) if i in allowed and all_turns[i].speaker == AGENT]
@@ -207,17 +212,46 @@ class _Memo:
         return found
 
 
+def content_bigrams(content: str) -> set[str]:
+    """The bigrams of ``content`` (see ``ParaphraseDetector._content``) within its words, less those with a digit.
+
+    The regex gives every overlapping pair of characters that are neither a
+    space nor a digit: the pairs a Python loop over each word, slicing and
+    testing each pair, found in ~1.7 times the time.
+    """
+    return set(_BIGRAMS.findall(content))
+
+
 def _runs(text: str, units: set[str]) -> list[str]:
-    """Merge shared units (characters, bigrams or words) back into the readable stretches of ``text`` they cover."""
-    covered = bytearray(len(text))
+    """Merge shared units (characters, bigrams or words) back into the readable stretches of ``text`` they cover.
+
+    Every occurrence of every unit is a span; the spans, sorted, are merged
+    where they overlap or touch. (Marking the spans in a byte mask and
+    reading its runs back with a regex took half as long again.)
+    """
+    spans = []
+    find = text.find
     for unit in units:
+        if not unit:  # covers nothing
+            continue
         n = len(unit)
-        start = text.find(unit)
+        start = find(unit)
         while start != -1:
-            covered[start : start + n] = b"\x01" * n
-            start = text.find(unit, start + 1)
-    runs = [text[m.start() : m.end()] for m in _COVERED.finditer(covered)]
-    return list(dict.fromkeys(runs)) or sorted(units)
+            spans.append((start, start + n))
+            start = find(unit, start + 1)
+    if not spans:
+        return sorted(units)
+    spans.sort()
+    runs = []
+    run_start, run_end = spans[0]
+    for s, e in spans:
+        if s > run_end:
+            runs.append(text[run_start:run_end])
+            run_start = s
+        if e > run_end:
+            run_end = e
+    runs.append(text[run_start:run_end])
+    return list(dict.fromkeys(runs))
 
 
 def create(params: ParaphraseParams, bank: PhraseBank) -> ParaphraseDetector:
