@@ -24,8 +24,8 @@ from auditor.seen import SeenIds
 from auditor.transcripts import LoadLimits, Problem, load_file
 from auditor.transcripts.manifest import Manifest
 
-BATCH_FILES = 256
-BATCH_BYTES = 1 << 20  # ~400 calls of ~2.5 KB: cheap to pickle, many tasks to share out
+BATCH_FILES = 64
+BATCH_BYTES = 1 << 18  # ~100 calls of ~2.5 KB: fine-grained enough for this process to audit between writes
 
 
 @dataclass

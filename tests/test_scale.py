@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from auditor import pipeline
-from auditor.executors import WINDOW_PER_WORKER, LocalExecutor, _windowed, default_jobs
+from auditor.executors import WINDOW_PER_WORKER, LocalExecutor, _windowed, _sharing, MAX_HELD_HERE, default_jobs
 from auditor.pipeline import AuditState, audit_batch, batches
 from auditor.transcripts import LoadLimits
 from auditor.transcripts.normalize import normalize, normalize_all
@@ -228,3 +228,25 @@ def test_duplicate_index_keeps_first_locations_across_growth():
     assert len(seen) == 5000 and len(seen._keys) >= 5000 * 5 // 4
     assert seen.first_seen("C0", files[49], 7) == "/data/f00000.jsonl:1"
     assert seen.first_seen("C4999", files[49], 8) == "/data/f00049.jsonl:100"
+
+
+@pytest.mark.parametrize("workers_ready", [True, False], ids=["workers-fast", "workers-stalled"])
+def test_this_process_audits_while_it_waits_and_keeps_the_order(workers_ready):
+    submitted, here, held_peak = [], [], 0
+
+    def audit_here(batch):
+        here.append(batch[0])
+        return [batch[0] * 10]
+
+    outputs = _sharing([[i] for i in range(40)], lambda b: submitted.append(b[0]) or b[0], lambda t: [t * 10],
+                       lambda t: workers_ready, audit_here, workers=1)
+    got = []
+    for out in outputs:
+        got.append(out)
+        held_peak = max(held_peak, len(here) - sum(1 for o in got if o[0] // 10 in here))
+    assert got == [[i * 10] for i in range(40)]  # the order of one process, whoever audited what
+    assert sorted(submitted + here) == list(range(40)) and not set(submitted) & set(here)
+    if workers_ready:
+        assert not here  # nothing to wait for: this process only writes
+    else:
+        assert here and held_peak <= MAX_HELD_HERE  # it audits while it waits, holding at most a few batches

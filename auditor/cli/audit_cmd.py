@@ -31,7 +31,7 @@ def audit(
     fail_under: Optional[float] = typer.Option(None, "--fail-under", help="Exit 1 when the mean call score is below this."),
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite existing outputs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no closing summary."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the number of CPUs; with --scheduler local, Dask workers)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes auditing, this one included (default: the number of CPUs; with --scheduler local, Dask workers)."),
     executor: str = typer.Option("local", "--executor", help="'local' (processes on this machine) or 'dask' (a Dask cluster: pip install 'auditor[dask]')."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --executor dask: tcp://HOST:8786, or 'local' to start a cluster on this machine."),
     evidence: str = typer.Option("failures", "--evidence", help="Evidence rows in the workbook: 'failures' or 'all' (results.jsonl always has all)."),
