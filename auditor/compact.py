@@ -29,3 +29,23 @@ def reduce_by_fields(self: Any) -> tuple[type, tuple[Any, ...]]:
     """``__reduce__`` for a dataclass: rebuild it from its fields, in order."""
     cls = type(self)
     return cls, _fields_of(cls)(self)
+
+
+def fast_constructor(cls: type, module: str, name: str) -> type:
+    """A class whose call builds a ``cls`` (a frozen, slotted dataclass) about four times faster than ``cls(...)``.
+
+    A frozen dataclass stores each field through ``object.__setattr__``, and
+    loaders build dozens of turns a call (a tenth of loading), detectors
+    several pieces of evidence. This class has exactly ``cls``'s slots, so
+    its ``__init__`` stores them plainly, then turns the object into a
+    ``cls`` by ``__class__`` assignment, which CPython allows between classes
+    of identical layout. The result is an ordinary ``cls``: equal, hashable,
+    frozen, pickled as one. The ``__init__`` is generated from the fields,
+    as dataclasses generate their own, so the two cannot drift apart. Bind
+    the result to ``module.name`` so that pickle can find it by name.
+    """
+    names = [f.name for f in dataclasses.fields(cls)]
+    source = "\n".join([f"def __init__(self, {', '.join(names)}):", *[f"    self.{n} = {n}" for n in names], "    self.__class__ = cls"])
+    namespace: dict[str, Any] = {"cls": cls}
+    exec(source, namespace)  # noqa: S102 (generated from field names only)
+    return type(name, (), {"__slots__": cls.__slots__, "__init__": namespace["__init__"], "__module__": module, "__qualname__": name})

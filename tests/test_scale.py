@@ -250,3 +250,19 @@ def test_this_process_audits_while_it_waits_and_keeps_the_order(workers_ready):
         assert not here  # nothing to wait for: this process only writes
     else:
         assert here and held_peak <= MAX_HELD_HERE  # it audits while it waits, holding at most a few batches
+
+
+def test_fast_constructors_build_ordinary_frozen_objects():
+    """Loaders and detectors build turns, calls and evidence without the frozen __init__; the objects must not differ."""
+    import dataclasses
+
+    from auditor.detectors.base import Evidence, new_evidence
+    from auditor.transcripts.model import Call, Turn, new_call, new_turn
+
+    for fast, cls in ((new_turn, Turn), (new_call, Call), (new_evidence, Evidence)):
+        args = tuple(f"v{i}" for i in range(len(dataclasses.fields(cls))))
+        made = fast(*args)
+        assert type(made) is cls and made == cls(*args) and hash(made) == hash(cls(*args))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            made.__setattr__(dataclasses.fields(cls)[0].name, "x")
+        assert pickle.loads(pickle.dumps(made)) == made
