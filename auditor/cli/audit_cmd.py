@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from auditor.cli.common import CHECKLIST_HELP, EXIT_BELOW, EXIT_USAGE, fail, load_checklist_or_exit
+from auditor.cli.common import CHECKLIST_HELP, EXIT_BELOW, fail, load_checklist_or_exit
 
 
 def executor_or_exit(kind: str, jobs: int | None, scheduler: str | None):

@@ -10,7 +10,6 @@ except the run date.
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
