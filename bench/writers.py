@@ -46,7 +46,7 @@ def write(mode: str, rows: int, target: Path) -> None:
         stream.close()
         package = target.with_suffix(".package")
         wb.save(package)
-        splice_rows(package, {ws.path.lstrip("/"): [stream.path]}, target)
+        splice_rows(package, {ws.path.lstrip("/"): stream.path}, target)
     elif mode.startswith("openpyxl"):
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell

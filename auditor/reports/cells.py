@@ -70,7 +70,7 @@ def _style(ws: Any, fill: PatternFill | None, number_format: str | None) -> Styl
             c.fill = fill
         if number_format:
             c.number_format = number_format
-        hit = styles[key] = (fill, c._style)  # holding the fill keeps its id from being reused
+        hit = styles[key] = (fill, c._style or StyleArray())  # holding the fill keeps its id from being reused
     return hit[1]
 
 
@@ -102,10 +102,7 @@ class StyleIds:
 
     def _id(self, fill: PatternFill | None, number_format: str | None, quote: bool) -> int:
         c = WriteOnlyCell(self.ws)
-        if fill is not None:
-            c.fill = fill
-        if number_format:
-            c.number_format = number_format
+        c._style = StyleArray(_style(self.ws, fill, number_format))
         if quote:
             c.quotePrefix = True
         return c.style_id

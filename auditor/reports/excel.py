@@ -49,9 +49,8 @@ def printable(ws: Any) -> Any:
 class RollingSheet:
     """A streamed sheet that continues on "Name (2)", "Name (3)"… at Excel's row limit.
 
-    openpyxl writes each sheet's frame (header row, widths, frozen pane,
-    filter); the rows stream as SpreadsheetML (auditor.reports.sheet_xml) and
-    are spliced in when the workbook is saved.
+    openpyxl writes each sheet's frame (header row, widths, frozen pane); the
+    rows stream through ``Scorecard.rows_for``.
     """
 
     def __init__(self, book: "Scorecard", title: str, headers: Sequence[str], widths: Sequence[float], max_rows: int = EXCEL_MAX_ROWS) -> None:
@@ -59,7 +58,6 @@ class RollingSheet:
         self.sheets: list[tuple[Any, RowStream]] = []
         self.unstyled = [0] * len(self.headers)
         self._new_sheet()
-        book.streamed.append(self)
 
     def _new_sheet(self) -> None:
         n = len(self.sheets) + 1
@@ -68,7 +66,7 @@ class RollingSheet:
         for i, w in enumerate(self.widths, 1):
             ws.column_dimensions[get_column_letter(i)].width = w
         ws.append([self.book.header_cell(ws, h) for h in self.headers])
-        self.sheets.append((ws, RowStream(self.book.target.parent, self.book.target.name, self.book.styles.quoted, self.book.redact)))
+        self.sheets.append((ws, self.book.rows_for(ws, len(self.headers))))
 
     @property
     def rows(self) -> int:
@@ -80,19 +78,6 @@ class RollingSheet:
         if self.rows >= self.max_rows:
             self._new_sheet()
         self.sheets[-1][1].append(values, styles or self.unstyled)
-
-    def finish(self) -> None:
-        for ws, stream in self.sheets:
-            stream.close()
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(self.headers))}{max(stream.next_row - 1, 1)}"
-
-    def parts(self) -> dict[str, list[Path]]:
-        """Each sheet's part in the saved package and the rows that go into it (known once the workbook is saved)."""
-        return {ws.path.lstrip("/"): [stream.path] for ws, stream in self.sheets}
-
-    def discard(self) -> None:
-        for _, stream in self.sheets:
-            stream.discard()
 
 
 class Scorecard:
@@ -108,12 +93,11 @@ class Scorecard:
         self.summary_ws = printable(self.wb.create_sheet("Summary"))
         self.agents_ws = printable(self.wb.create_sheet("Agents"))
         self.styles = StyleIds(self.summary_ws)
-        self.streamed: list[RollingSheet] = []  # sheets whose rows are spliced in on close
+        self.row_streams: list[tuple[Any, RowStream, int]] = []  # (sheet, its streamed rows, columns), see rows_for
         fills = {s: PatternFill("solid", fgColor=c) for s, c in (("pass", GREEN), ("fail", RED), ("na", GREY))}
         self.status_style = {s: self.styles(fill) for s, fill in fills.items()}
         self.one_decimal = self.styles(number_format="0.0")
         self.percent = self.styles(number_format="0.0%")
-        self.framed: list[tuple[Any, RowStream]] = []  # other sheets whose rows are streamed (see _rows_for)
         items = checklist.item_ids
         self.calls = RollingSheet(
             self,
@@ -170,16 +154,13 @@ class Scorecard:
             self._write_summary(board, problems, run)
             self._write_agents(board)
             self._write_problems(problems)
-            for sheet in self.streamed:
-                sheet.finish()
-            for _, stream in self.framed:
+            for ws, stream, columns in self.row_streams:
                 stream.close()
+                ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(stream.next_row - 1, 1)}"
             package = AtomicPath(self.target)  # openpyxl's package, before the rows go in
             try:
                 self.wb.save(package.temp)
-                parts = {part: rows for sheet in self.streamed for part, rows in sheet.parts().items()}
-                parts.update({ws.path.lstrip("/"): [stream.path] for ws, stream in self.framed})
-                splice_rows(package.temp, parts, atomic.temp)
+                splice_rows(package.temp, {ws.path.lstrip("/"): stream.path for ws, stream, _ in self.row_streams}, atomic.temp)
             finally:
                 package.discard()
             atomic.commit()
@@ -256,7 +237,7 @@ class Scorecard:
         ws.append([self.header_cell(ws, h) for h in headers])
         empathy_item = next((i.id for i in spec.items if i.detector.kind == "empathy"), None)
         ranked = board.ranked_agents()
-        rows = self._rows_for(ws)  # a contact centre has thousands of agents: streamed like the big sheets
+        rows = self.rows_for(ws, len(headers))  # a contact centre has thousands of agents: streamed like the big sheets
         one, pct = self.one_decimal, self.percent
         styles = [0, 0, 0, 0, 0, one, one, one, 0, 0, *[pct] * len(spec.items), pct, one, one]
         for rank, (agent_id, t) in enumerate(ranked, 1):
@@ -274,7 +255,6 @@ class Scorecard:
             ws.conditional_formatting.add(f"{get_column_letter(first_rate)}2:{get_column_letter(last_rate)}{last}", _scale())
             ws.conditional_formatting.add(f"F2:F{last}", _scale(0, board.threshold, 100))
             ws.conditional_formatting.add(f"I2:I{last}", CellIsRule(operator="greaterThan", formula=["0"], fill=PatternFill("solid", fgColor=RED)))
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
 
     def _write_problems(self, problems: list[Problem]) -> None:
         ws = self.problems_ws
@@ -292,16 +272,18 @@ class Scorecard:
         """The workbook only reaches its target in ``close``; the streamed rows are removed."""
         self._discard_rows()
 
-    def _rows_for(self, ws: Any) -> RowStream:
-        """Rows for ``ws`` after its header, streamed like Calls and Evidence and spliced in on save."""
+    def rows_for(self, ws: Any, columns: int) -> RowStream:
+        """Rows for ``ws`` after its header, streamed as SpreadsheetML (auditor.reports.sheet_xml).
+
+        On ``close`` they are spliced into the sheet openpyxl wrote, and the
+        sheet's filter is set to cover them.
+        """
         stream = RowStream(self.target.parent, self.target.name, self.styles.quoted, self.redact)
-        self.framed.append((ws, stream))
+        self.row_streams.append((ws, stream, columns))
         return stream
 
     def _discard_rows(self) -> None:
-        for sheet in self.streamed:
-            sheet.discard()
-        for _, stream in self.framed:
+        for _, stream, _ in self.row_streams:
             stream.discard()
 
 

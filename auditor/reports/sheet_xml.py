@@ -124,17 +124,17 @@ class RowStream:
         self.path.unlink(missing_ok=True)
 
 
-def splice_rows(package: Path, rows: dict[str, list[Path]], target: Path) -> None:
+def splice_rows(package: Path, rows: dict[str, Path], target: Path) -> None:
     """Copy the xlsx ``package`` to ``target``, appending each sheet's streamed rows to its ``<sheetData>``.
 
     ``rows`` maps a sheet's part name (``xl/worksheets/sheet3.xml``) to the
-    row files that go into it, in order. Entries keep their order and
+    file of rows that goes into it. Entries keep their order and
     compression; the big parts are written in chunks, never held whole.
     """
     with zipfile.ZipFile(package) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=ROWS_COMPRESSLEVEL) as zout:
         for info in zin.infolist():
-            sources = rows.get(info.filename)
-            if not sources:
+            source = rows.get(info.filename)
+            if source is None:
                 zout.writestr(info, zin.read(info))
                 continue
             xml = zin.read(info)
@@ -143,7 +143,6 @@ def splice_rows(package: Path, rows: dict[str, list[Path]], target: Path) -> Non
                 raise ValueError(f"{info.filename}: no <sheetData> to add rows to")
             with zout.open(info.filename, "w", force_zip64=True) as out:  # by name: the archive's method and level
                 out.write(xml[:cut])
-                for source in sources:
-                    with source.open("rb") as fh:
-                        shutil.copyfileobj(fh, out, 1 << 20)
+                with source.open("rb") as fh:
+                    shutil.copyfileobj(fh, out, 1 << 20)
                 out.write(xml[cut:])
