@@ -45,7 +45,7 @@ class LocalExecutor:
     This process writes every output, and with ``jobs`` worker processes
     besides it a machine with ``jobs`` cores had one busy process too many.
     It starts ``jobs - 1`` workers instead and audits a batch itself whenever
-    the next result is not back yet (``_sharing``): on 2 cores ``--jobs 2``
+    the next result is not back yet (``_windowed``): on 2 cores ``--jobs 2``
     went from 1.58x to ~1.75x one worker (bench/run --scaling).
     """
 
@@ -67,8 +67,8 @@ class LocalExecutor:
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
         helpers = min(self.workers - 1, len(work))
         with ctx.Pool(helpers, initializer=_init_worker, initargs=(state,)) as pool:
-            yield from _sharing(work, lambda batch: pool.apply_async(_worker_batch, (batch,)), lambda r: r.get(), lambda r: r.ready(),
-                                lambda batch: audit_batch(batch, state), helpers)
+            yield from _windowed(work, lambda batch: pool.apply_async(_worker_batch, (batch,)), lambda r: r.get(), helpers,
+                                 here=lambda batch: audit_batch(batch, state), ready=lambda r: r.ready())
 
 
 _WORKER_STATE: "AuditState | None" = None
@@ -86,51 +86,37 @@ def _worker_batch(paths: list[str]) -> list[Any]:
     return audit_batch(paths, _WORKER_STATE)
 
 
-def _windowed(work: list[list[str]], submit: Any, result: Any, workers: int) -> Iterator[list[Any]]:
-    """Submit ahead up to a window, yield results in order, submitting the next batch as each is taken."""
-    pending: deque[Any] = deque()
-    todo = iter(work)
-    for batch in todo:
-        pending.append(submit(batch))
-        if len(pending) >= workers * WINDOW_PER_WORKER:
-            break
-    while pending:
-        out = result(pending.popleft())
-        nxt = next(todo, None)
-        if nxt is not None:
-            pending.append(submit(nxt))
-        yield out
-
-
 #: Batches audited here and waiting for their turn: bounds memory if the workers stall.
 MAX_HELD_HERE = 2
 
 
-def _sharing(work: list[list[str]], submit: Any, result: Any, ready: Any, here: Any, workers: int) -> Iterator[list[Any]]:
-    """``_windowed`` with this process as one more worker: when the next result is not ready, audit a batch here.
+def _windowed(work: list[list[str]], submit: Any, result: Any, workers: int, here: Any = None, ready: Any = None) -> Iterator[list[Any]]:
+    """Submit ahead up to a window, yield results in order, submitting the next batch as each is taken.
 
-    The batch taken is the next one not yet submitted, so it comes after
-    every batch in flight and is yielded in its turn: the order, and so the
-    output, is the same as one process's. This process only audits while it
-    would otherwise wait, so it writes first and audits with the time left.
+    With ``here`` (and ``ready``), this process is one more worker: when the
+    next result is not ready, it audits the next batch not yet submitted
+    itself. That batch comes after every batch in flight and is yielded in
+    its turn, so the order, and the output, is the same as one process's.
+    This process only audits while it would otherwise wait: it writes first
+    and audits with the time left, holding at most ``MAX_HELD_HERE`` batches.
     """
     pending: deque[tuple[bool, Any]] = deque()  # (audited here, outputs or a handle), in batch order
     todo = iter(work)
-    in_pool = held = 0
+    in_flight = held = 0
 
     def top_up() -> None:
-        nonlocal in_pool
-        while in_pool < workers * WINDOW_PER_WORKER:
+        nonlocal in_flight
+        while in_flight < workers * WINDOW_PER_WORKER:
             batch = next(todo, None)
             if batch is None:
                 return
             pending.append((False, submit(batch)))
-            in_pool += 1
+            in_flight += 1
 
     top_up()
     while pending:
         local, handle = pending[0]
-        if not local and held < MAX_HELD_HERE and not ready(handle):
+        if here is not None and not local and held < MAX_HELD_HERE and not ready(handle):
             batch = next(todo, None)
             if batch is not None:
                 pending.append((True, here(batch)))
@@ -141,7 +127,7 @@ def _sharing(work: list[list[str]], submit: Any, result: Any, ready: Any, here: 
             held -= 1
             out = handle
         else:
-            in_pool -= 1
+            in_flight -= 1
             out = result(handle)
         top_up()
         yield out

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from auditor import pipeline
-from auditor.executors import WINDOW_PER_WORKER, LocalExecutor, _windowed, _sharing, MAX_HELD_HERE, default_jobs
+from auditor.executors import WINDOW_PER_WORKER, LocalExecutor, _windowed, MAX_HELD_HERE, default_jobs
 from auditor.pipeline import AuditState, audit_batch, batches
 from auditor.transcripts import LoadLimits
 from auditor.transcripts.normalize import normalize, normalize_all
@@ -238,8 +238,8 @@ def test_this_process_audits_while_it_waits_and_keeps_the_order(workers_ready):
         here.append(batch[0])
         return [batch[0] * 10]
 
-    outputs = _sharing([[i] for i in range(40)], lambda b: submitted.append(b[0]) or b[0], lambda t: [t * 10],
-                       lambda t: workers_ready, audit_here, workers=1)
+    outputs = _windowed([[i] for i in range(40)], lambda b: submitted.append(b[0]) or b[0], lambda t: [t * 10], workers=1,
+                        here=audit_here, ready=lambda t: workers_ready)
     got = []
     for out in outputs:
         got.append(out)
