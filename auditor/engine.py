@@ -58,12 +58,12 @@ class CallContext:
     (``found``) instead of being filtered again by each detector for each turn.
     """
 
-    __slots__ = ("checklist", "call", "_hits", "found", "where", "_signals", "_fired", "_tokens", "_by", "_selected")
+    __slots__ = ("checklist", "call", "found", "where", "_signals", "_fired", "_tokens", "_by", "_selected")
 
     def __init__(self, checklist: CompiledChecklist, call: Call) -> None:
         self.checklist = checklist
         self.call = call
-        self._hits, self.found, self.where = checklist.bank.scan_turns(call.turns)
+        self.found, self.where = checklist.bank.scan_turns(call.turns)
         self._signals: dict[str, Finding] = {}
         self._fired: dict[str, bool] = {}
         self._tokens: dict[int, list[str]] = {}
@@ -83,9 +83,6 @@ class CallContext:
         if turns is None:
             turns = self._by[speaker] = tuple([t for t in self.call.turns if t.speaker == speaker])
         return turns
-
-    def hits(self, turn: Turn) -> Sequence[tuple[int, int, int]]:
-        return self._hits[turn.index]
 
     def signal(self, name: str) -> Finding:
         found = self._signals.get(name)

@@ -83,9 +83,6 @@ class Context(Protocol):
     #: Per query id, the indices of the turns where ``found`` has it, in order; a query without a hit has no key.
     where: dict[int, list[int]]
 
-    def hits(self, turn: Turn) -> Sequence[tuple[int, int, int]]:
-        """Phrase-bank hits ``(start, end, phrase_id)`` on the turn's normalised text."""
-
     def signal(self, name: str) -> Finding: ...
 
     def tokens(self, turn: Turn) -> Sequence[str]: ...
@@ -101,9 +98,8 @@ _NO_HITS: dict[int, list[Hit]] = {}  # shared by every turn without a hit; never
 
 
 class CallHits(NamedTuple):
-    """A call's phrase-bank hits, per turn and by query."""
+    """A call's phrase-bank hits by query."""
 
-    hits: list[Sequence[Hit]]  # per turn index, in scan order
     found: list[dict[int, list[Hit]]]  # per turn index: query id -> its hits, only queries with a hit
     where: dict[int, list[int]]  # query id -> the turn indices where it has hits, in order
 
@@ -184,9 +180,9 @@ class PhraseBank:
         return [(end - n + 1, end + 1, pid) for end, (pid, n) in self._automaton.iter(text)]
 
     def scan_turns(self, turns: Sequence[Turn]) -> CallHits:
-        """Every turn's hits, in ``scan`` order, and the same hits filed by query (``filter_hits`` for each query)."""
+        """Every turn's hits, in ``scan`` order, filed by query (see ``_file``)."""
         if not self.phrases:
-            return CallHits([() for _ in turns], [_NO_HITS] * len(turns), {})
+            return CallHits([_NO_HITS] * len(turns), {})
         if self._routes is None:
             self._routes = self._build_routes()
         wanted_by, blocks = self._routes
@@ -194,11 +190,9 @@ class PhraseBank:
         if per_turn is None:
             per_turn = {i: hits for i, hits in enumerate(self.scan(turn.norm) for turn in turns) if hits}
         # Most turns have no hit: they share the empty defaults, and only the turns with hits are visited.
-        all_hits: list[Sequence[Hit]] = [()] * len(turns)
         found: list[dict[int, list[Hit]]] = [_NO_HITS] * len(turns)
         where: dict[int, list[int]] = {}
         for i, hits in per_turn.items():
-            all_hits[i] = hits
             found[i] = filed = _file(hits, wanted_by, blocks)
             index = turns[i].index
             for qid in filed:
@@ -207,7 +201,7 @@ class PhraseBank:
                     where[qid] = [index]
                 else:
                     turns_of.append(index)
-        return CallHits(all_hits, found, where)
+        return CallHits(found, where)
 
     def _scan_joined(self, turns: Sequence[Turn]) -> dict[int, list[Hit]] | None:
         """``scan`` of every turn with a hit, by position in ``turns`` and in order, in one pass over the call; ``None`` if it cannot.
@@ -277,7 +271,11 @@ class PhraseBank:
 
 
 def _file(hits: list[Hit], wanted_by: list[tuple[int, ...]], blocks: list[tuple[int, ...]]) -> dict[int, list[Hit]]:
-    """A turn's hits by query: what ``filter_hits`` gives for each query, worked out in one pass over the hits."""
+    """A turn's hits by query, in one pass over the hits.
+
+    A query keeps the hits of its wanted phrases that are not inside a hit of
+    one of its exclusions (不用谢 voids 谢).
+    """
     out: dict[int, list[Hit]] = {}
     spans: dict[int, list[tuple[int, int]]] | None = None
     for h in hits:
@@ -310,16 +308,6 @@ def _inside_any(hit: Hit, spans: list[tuple[int, int]]) -> bool:
         if s <= hit[0] and hit[1] <= e:
             return True
     return False
-
-
-def filter_hits(hits: Sequence[tuple[int, int, int]], wanted: frozenset[int], exclusions: frozenset[int]) -> list[tuple[int, int, int]]:
-    """Hits of ``wanted`` phrases not inside a hit of an exclusion (不用谢 voids 谢)."""
-    if not hits:  # most turns, for most rules
-        return []
-    if not exclusions:
-        return [h for h in hits if h[2] in wanted]
-    blocks = [(s, e) for s, e, pid in hits if pid in exclusions]
-    return [h for h in hits if h[2] in wanted and not any(bs <= h[0] and h[1] <= be for bs, be in blocks)]
 
 
 #: Characters that carry content in normalised text: digits, lower-case Latin and CJK.
