@@ -26,7 +26,7 @@ def _t2s():
 
 @lru_cache(maxsize=1)
 def _careful() -> re.Pattern[str] | None:
-    """Finds what keeps a call off ``normalize_joinable``'s short path; ``None``: every call takes every step.
+    """Finds what keeps a call off the short path (``_short_path``); ``None``: every call takes every step.
 
     Whitespace (maybe a space between Chinese characters to drop), a rare
     full-width form, a control character but ``_JOIN`` (see
@@ -129,18 +129,11 @@ def normalize_all(texts: list[str]) -> list[str]:
     """
     if not texts or any(_JOIN in t for t in texts):
         return [normalize(t) for t in texts]
-    return normalize_joinable(texts)
-
-
-def normalize_joinable(texts: list[str]) -> list[str]:
-    """``normalize_all`` for texts known not to contain ``_JOIN`` (cleaned turns never do)."""
-    if not texts:
-        return []
     return normalize_joined(_JOIN.join(texts), texts)
 
 
 def normalize_joined(joined: str, texts: list[str]) -> list[str]:
-    """``normalize_joinable(texts)``, given ``_JOIN.join(texts)`` (loading has built it already)."""
+    """``normalize_all(texts)`` for texts without ``_JOIN``, given ``_JOIN.join(texts)`` (loading has built it already)."""
     half = _common_to_half_width(joined)
     short = _short_path(half, texts)
     return short if short is not None else _all_steps(_rare_to_half_width(half), texts)
@@ -195,13 +188,18 @@ def _all_steps(half: str, texts: list[str]) -> list[str]:
     return lowered.split(_JOIN)
 
 
+def _nfkc(text: str) -> str:
+    """NFKC of ``text`` by its fast path: the half-width step replaces one character by one, with the same NFKC."""
+    return unicodedata.normalize("NFKC", _to_half_width(text))
+
+
 def normalize_with_map(text: str) -> tuple[str, list[int] | None]:
     """Normalise and return, for each normalised character, its index in ``text``.
 
     The map is ``None`` when it is the identity, which is the common case and
     saves allocating a list per turn.
     """
-    nfkc = unicodedata.normalize("NFKC", _to_half_width(text))  # one character for one: the same NFKC, its fast path
+    nfkc = _nfkc(text)
     if len(nfkc) == len(text):
         mapping: list[int] | None = None
     else:
@@ -269,7 +267,7 @@ def keeps_positions(text: str, norm: str) -> bool:
         return False
     if _length_changers().search(text) is None:
         return True
-    return len(unicodedata.normalize("NFKC", _to_half_width(text))) == len(text)
+    return len(_nfkc(text)) == len(text)
 
 
 # Blocks most transcripts are written in: ASCII, Latin-1, general punctuation, CJK symbols and punctuation,

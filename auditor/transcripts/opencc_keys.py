@@ -5,7 +5,7 @@ Converting a call with OpenCC cost ~6.5 µs of the ~75 it took to load one
 centres that write Simplified Chinese rarely say anything Traditional. A
 regex search for the characters OpenCC could change costs ~1.5 µs (and
 answers for whitespace and rare full-width forms too, see
-``normalize.normalize_joinable``), so a call without any of them skips the
+``normalize._short_path``), so a call without any of them skips the
 conversion.
 
 The set must be exact: a call skipped wrongly would match rules differently.
