@@ -16,6 +16,8 @@ from array import array
 from collections.abc import Iterator, Sequence
 
 _RESTART = 32
+_MAX_SHARED = 0xFFFF  # what array("H") holds: a longer shared prefix is stored in part
+_WIDEN_PAST = 0xFFFFFFFF  # what array("I") holds: past it, offsets take 8 bytes each
 _ENC = ("utf-8", "surrogatepass")  # any str (also undecodable names from os.scandir) round-trips
 
 
@@ -33,10 +35,10 @@ class FileList(Sequence[str]):
         n = len(self._offsets)
         shared = 0
         if n % _RESTART:
-            prev, limit = self._last, min(len(self._last), len(path), 0xFFFF)
+            prev, limit = self._last, min(len(self._last), len(path), _MAX_SHARED)
             while shared < limit and prev[shared] == path[shared]:
                 shared += 1
-        if len(self._data) > 0xFFFFFFFF and self._offsets.typecode == "I":
+        if len(self._data) > _WIDEN_PAST and self._offsets.typecode == "I":
             self._offsets = array("Q", self._offsets)
         self._offsets.append(len(self._data))
         self._shared.append(shared)

@@ -30,3 +30,21 @@ def test_any_strings_round_trip(paths):
     files = FileList(paths)
     assert list(files) == paths
     assert [files[i] for i in reversed(range(len(paths)))] == paths[::-1]
+
+
+def test_paths_sharing_more_than_the_prefix_field_holds_round_trip():
+    """Shared prefixes are kept in 2 bytes: one longer than 65,535 characters is stored in part, not wrapped."""
+    base = "/data/" + "深" * 70_000
+    paths = [base + "/a.json", base + "/b.json", base + "/c.json"]
+    files = FileList(paths)
+    assert list(files) == paths and files[1] == paths[1]
+
+
+def test_offsets_widen_to_eight_bytes_past_four_gigabytes(monkeypatch):
+    """Offsets are kept in 4 bytes until the names pass 4 GB; the limit is lowered here to reach it."""
+    import auditor.filelist as filelist
+
+    monkeypatch.setattr(filelist, "_WIDEN_PAST", 40)
+    paths = [f"/calls/{i:03d}/call.json" for i in range(20)]
+    files = FileList(paths)
+    assert files._offsets.typecode == "Q" and list(files) == paths and files[7] == paths[7]
