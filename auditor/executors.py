@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -68,7 +68,8 @@ class LocalExecutor:
         helpers = min(self.workers - 1, len(work))
         with ctx.Pool(helpers, initializer=_init_worker, initargs=(state,)) as pool:
             yield from _windowed(work, lambda batch: pool.apply_async(_worker_batch, (batch,)), lambda r: r.get(), helpers,
-                                 here=lambda batch: audit_batch(batch, state), ready=lambda r: r.ready())
+                                 here=lambda batch: audit_batch(batch, state), ready=lambda r: r.ready(),
+                                 weight=getattr(work, "weight", None))
 
 
 _WORKER_STATE: "AuditState | None" = None
@@ -86,11 +87,15 @@ def _worker_batch(paths: list[str]) -> list[Any]:
     return audit_batch(paths, _WORKER_STATE)
 
 
-#: Batches audited here and waiting for their turn: bounds memory if the workers stall.
-MAX_HELD_HERE = 2
+#: Batches (by weight) audited here and waiting for the workers' batches in front of them: bounds memory if the workers stall.
+MAX_HELD_HERE = 4
+
+#: Batches (by weight) waiting to be taken, per worker, finished or not: bounds memory when this process writes slower than they audit.
+MAX_PENDING_PER_WORKER = 8
 
 
-def _windowed(work: list[list[str]], submit: Any, result: Any, workers: int, here: Any = None, ready: Any = None) -> Iterator[list[Any]]:
+def _windowed(work: Sequence[list[str]], submit: Any, result: Any, workers: int, here: Any = None, ready: Any = None,
+              weight: Callable[[int], float] | None = None) -> Iterator[list[Any]]:
     """Submit ahead up to a window, yield results in order, submitting the next batch as each is taken.
 
     With ``here`` (and ``ready``), this process is one more worker: when the
@@ -99,35 +104,68 @@ def _windowed(work: list[list[str]], submit: Any, result: Any, workers: int, her
     its turn, so the order, and the output, is the same as one process's.
     This process only audits while it would otherwise wait: it writes first
     and audits with the time left, holding at most ``MAX_HELD_HERE`` batches.
-    """
-    pending: deque[tuple[bool, Any]] = deque()  # (audited here, outputs or a handle), in batch order
-    todo = iter(work)
-    in_flight = held = 0
 
-    def top_up() -> None:
+    The window then counts what the workers have not finished, weighed by
+    ``weight(batch number)`` (1 for a typical batch), not batches not yet taken; and before
+    this process audits a batch, the workers get at least as much again. A
+    worker whose results waited while this process audited, or that found a
+    one-file batch of 1,000 calls ahead of its small ones, had idled a
+    quarter of a 2-core run.
+    """
+    weight = weight or (lambda i: 1)
+    pending: deque[tuple[bool, Any, float]] = deque()  # (audited here, outputs or a handle, weight), in batch order
+    todo = iter(enumerate(work))
+    window = workers * WINDOW_PER_WORKER
+    most = workers * MAX_PENDING_PER_WORKER
+    in_flight = held = 0.0  # weight of the batches submitted and not yet taken / audited here and not yet taken
+
+    def shares() -> tuple[float, float]:
+        """(weight the workers have not started, weight they are running): the first unfinished batch of each is taken to run."""
+        if ready is None:
+            return in_flight, 0.0
+        free, waiting, running = workers, 0.0, 0.0
+        for local, handle, w in pending:
+            if not local and not ready(handle):
+                if free:
+                    free -= 1
+                    running += w
+                else:
+                    waiting += w
+        return waiting, running
+
+    def top_up(need: float = 0) -> None:
+        """Submit until the workers have ``need`` (at least a window) waiting, holding at most ``most`` besides what runs."""
         nonlocal in_flight
-        while in_flight < workers * WINDOW_PER_WORKER:
-            batch = next(todo, None)
+        while True:
+            waiting, running = shares()
+            if waiting >= max(window, need) or in_flight + held - running >= most + need:
+                return
+            i, batch = next(todo, (0, None))
             if batch is None:
                 return
-            pending.append((False, submit(batch)))
-            in_flight += 1
+            w = weight(i)
+            pending.append((False, submit(batch), w))
+            in_flight += w
 
     top_up()
     while pending:
-        local, handle = pending[0]
-        if here is not None and not local and held < MAX_HELD_HERE and not ready(handle):
-            batch = next(todo, None)
+        local, handle, w = pending[0]
+        if here is not None and not local and not ready(handle) and held < MAX_HELD_HERE:
+            i, batch = next(todo, (0, None))
             if batch is not None:
-                pending.append((True, here(batch)))
-                held += 1
+                w = weight(i)
+                box: list[Any] = []
+                pending.append((True, box, w))
+                top_up(w)  # work queued for the workers while this process is busy
+                box.append(here(batch))
+                held += w
                 continue
         pending.popleft()
         if local:
-            held -= 1
-            out = handle
+            held -= w
+            out = handle[0]
         else:
-            in_flight -= 1
+            in_flight -= w
             out = result(handle)
         top_up()
         yield out

@@ -62,7 +62,9 @@ class Batches(Sequence[list[str]]):
 
     def __init__(self, paths: Sequence[Path | str], size: int = BATCH_FILES, max_bytes: int = BATCH_BYTES) -> None:
         self.paths = paths
+        self.max_bytes = max_bytes
         self.starts: array[int] | None = array("Q")
+        self.sizes = array("Q")  # each batch's bytes, the weight a local executor balances its workers by
         if size <= 1:  # a file a batch: the batch number is the file number, no table needed (8 bytes a file)
             self.starts = None
             return
@@ -74,11 +76,17 @@ class Batches(Sequence[list[str]]):
                 n = 0  # the loader reports the file; here it only needs a place
             if count and (count >= size or held + n > max_bytes):
                 self.starts.append(i - count)
+                self.sizes.append(held)
                 held = count = 0
             held += n
             count += 1
         if count:
             self.starts.append(len(paths) - count)
+            self.sizes.append(held)
+
+    def weight(self, i: int) -> float:
+        """Batch ``i``'s bytes against a full batch's: one file of 1,000 calls weighs ~10 (1 a batch when each is one file)."""
+        return max(self.sizes[i], 1) / self.max_bytes if self.starts is not None else 1.0
 
     def __len__(self) -> int:
         return len(self.paths) if self.starts is None else len(self.starts)

@@ -86,6 +86,8 @@ def test_batches_are_bounded_by_bytes_so_many_call_files_are_not_lumped_together
     one_each = batches(small, size=1)
     assert one_each.paths is small and one_each.starts is None and len(one_each) == 10 and one_each[-1] == [str(small[-1])]
     assert len(work.starts) == 3
+    # the weight a local executor balances by: a batch's bytes against a full batch's
+    assert [work.weight(i) for i in range(3)] == [0.5, 5.0, 0.5] and one_each.weight(3) == 1.0
 
 
 def test_executor_window_keeps_order_and_bounds_work_in_flight():
@@ -250,6 +252,31 @@ def test_this_process_audits_while_it_waits_and_keeps_the_order(workers_ready):
         assert not here  # nothing to wait for: this process only writes
     else:
         assert here and held_peak <= MAX_HELD_HERE  # it audits while it waits, holding at most a few batches
+
+
+def test_workers_have_work_queued_for_as_long_as_this_process_audits():
+    """Batches differ in weight (a one-file batch of 1,000 calls weighs ~10): before this process audits a
+    batch, the workers must have at least as much waiting beyond the batch each is running, or they idle."""
+    weights = [1.0, 1.0, 1.0, 1.0, 10.0] * 8
+    submitted: list[int] = []
+    taken: set[int] = set()
+    shortfalls = []
+
+    def audit_here(batch):
+        running_or_waiting = [i for i in submitted if i not in taken]
+        waiting = running_or_waiting[1:]  # one worker: the first is the one it runs
+        if sum(weights[i] for i in waiting) < weights[batch[0]]:
+            shortfalls.append(batch[0])
+        return [batch[0]]
+
+    def result(token):
+        taken.add(token)
+        return [token]
+
+    outputs = _windowed([[i] for i in range(len(weights))], lambda b: submitted.append(b[0]) or b[0], result, workers=1,
+                        here=audit_here, ready=lambda t: False, weight=weights.__getitem__)
+    assert [o[0] for o in outputs] == list(range(len(weights)))
+    assert not shortfalls
 
 
 def test_fast_constructors_build_ordinary_frozen_objects():
