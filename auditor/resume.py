@@ -89,17 +89,17 @@ class ProgressJournal:
         if index is not None and str(path) in index.files:
             _cut_partial_line(path)
             self.kept = True
-            self.fh: IO[str] | None = path.open("a", encoding="utf-8")
+            self.fh: IO[bytes] | None = path.open("ab")
         else:
             self.kept = False
-            self.fh = path.open("w", encoding="utf-8")
+            self.fh = path.open("wb")
             self._write({"type": "progress", "schema": JOURNAL_SCHEMA, "fingerprint": fingerprint})
 
     def _write(self, record: dict[str, Any]) -> None:
         from auditor.reports.results import json_line
 
         assert self.fh is not None
-        self.fh.write(json_line(record, self.redact) + "\n")
+        self.fh.write(json_line(record, self.redact))
         self.fh.flush()  # in the OS's hands now: survives the death of this process
 
     def add_call(self, result: CallResult) -> None:
@@ -108,7 +108,7 @@ class ProgressJournal:
         if self.index is not None and self.index.key_of_result(result) in self.index.offsets:
             return  # already on disk, in the results file or this journal
         assert self.fh is not None
-        self.fh.write(call_line(result, self.redact) + "\n")
+        self.fh.write(call_line(result, self.redact))
         self.fh.flush()  # in the OS's hands now: survives the death of this process
         self.calls += 1
 

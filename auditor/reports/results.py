@@ -45,20 +45,22 @@ def call_record(result: CallResult, evidence: str = "all") -> dict[str, Any]:
     }
 
 
-def json_line(record: dict[str, Any], redact=None) -> str:
-    """``record`` as one line of JSON (no newline), non-ASCII text as it is, masked by ``redact`` when given.
+def json_line(record: dict[str, Any], redact=None) -> bytes:
+    """``record`` as one line of UTF-8 JSON, newline included, non-ASCII text as it is, masked by ``redact`` when given.
 
     orjson writes a call's record in ~6 µs where ``json.dumps`` took ~25, a
     tenth of the whole per-call budget. What orjson refuses (a lone surrogate
     from a file name that is not UTF-8, an integer past 64 bits) goes through
     ``json`` with everything non-ASCII escaped, so the line is still valid
-    UTF-8 and parses to the same values.
+    UTF-8 and parses to the same values. The line stays bytes, written to
+    binary files: decoding orjson's UTF-8 and encoding it again for two text
+    files cost ~5 µs a call. Redaction works on text, so only it decodes.
     """
     try:
-        line = orjson.dumps(record).decode()
+        line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
-        line = json.dumps(record, separators=(",", ":"))
-    return redact(line) if redact is not None else line
+        line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
+    return redact(line.decode()).encode() if redact is not None else line
 
 
 def problem_record(problem: Problem) -> dict[str, Any]:
@@ -70,11 +72,11 @@ class _LastLine:
 
     result: object = None
     redact: object = None
-    line: str = ""
+    line: bytes = b""
 
 
-def call_line(result: CallResult, redact=None) -> str:
-    """``call_record`` as one JSON line (no newline), redacted when asked."""
+def call_line(result: CallResult, redact=None) -> bytes:
+    """``call_record`` as one line of JSON (``json_line``), redacted when asked."""
     last = _LastLine
     if last.result is result and last.redact is redact:
         return last.line
@@ -88,14 +90,14 @@ class ResultsWriter:
 
     def __init__(self, target: Path, redact=None) -> None:
         self.atomic = AtomicPath(target)
-        self.fh: IO[str] = self.atomic.temp.open("w", encoding="utf-8")
+        self.fh: IO[bytes] = self.atomic.temp.open("wb")
         self.redact = redact
 
     def _line(self, record: dict[str, Any]) -> None:
-        self.fh.write(json_line(record, self.redact) + "\n")
+        self.fh.write(json_line(record, self.redact))
 
     def add_call(self, result: CallResult) -> None:
-        self.fh.write(call_line(result, self.redact) + "\n")
+        self.fh.write(call_line(result, self.redact))
 
     def close(self, board: object, problems: list[Problem], run: dict[str, Any]) -> None:
         for p in problems:
