@@ -46,6 +46,10 @@ class CallResult:
     items: dict[str, ItemResult]
     score: float
     critical_failed: list[str]
+    #: The results line (``reports.results.call_line``, unredacted), when a worker
+    #: wrote it before sending the result over (``pipeline.shipped``); the items
+    #: may then lack evidence the workbook does not show.
+    line: bytes | None = field(default=None, compare=False)
 
     __reduce__ = reduce_by_fields
 

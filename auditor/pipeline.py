@@ -36,6 +36,9 @@ class AuditState:
     limits: LoadLimits
     manifest: Manifest | None = None
     resume: Callable[[Any], CallResult | None] | None = None  # --resume: a stored result for an already-audited call
+    #: The evidence results bring back from a worker besides their results line: "all", or
+    #: "failures" when the workbook shows no other (``shipped``).
+    ship_evidence: str = "all"
 
 
 def audit_batch(paths: list[str], state: AuditState) -> list[CallResult | Problem]:
@@ -48,6 +51,30 @@ def audit_batch(paths: list[str], state: AuditState) -> list[CallResult | Proble
             call = state.manifest.apply(item) if state.manifest else item
             done = state.resume(call) if state.resume else None
             out.append(done or audit_call(state.checklist, call))
+    return out
+
+
+def shipped(paths: list[str], state: AuditState) -> list[CallResult | Problem]:
+    """``audit_batch`` for a worker: each result carries its results line, and no evidence the client will not write.
+
+    The client process writes every output, so on 2 cores it is the busier
+    one; a worker writing the line (~20 µs a call) takes that work off it.
+    Evidence of items that did not fail is then only needed in the workbook
+    with ``--evidence all``; without it, that evidence no longer crosses the
+    process boundary (pickling and unpickling it cost ~20 µs a call). The
+    client's outputs are unchanged: ``call_line`` uses the line as written.
+    """
+    from auditor.reports.results import call_line
+
+    out = audit_batch(paths, state)
+    slim = state.ship_evidence == "failures"
+    for r in out:
+        if isinstance(r, CallResult):
+            r.line = call_line(r)
+            if slim:
+                for res in r.items.values():
+                    if res.evidence and res.status != "fail":
+                        res.evidence = []
     return out
 
 

@@ -62,10 +62,11 @@ def test_process_pool_returns_what_one_process_returns(corpus, default_checklist
     assert sum(len(b) for b in alone) == 60
 
 
-def test_jobs_2_writes_the_same_results_and_workbook_as_jobs_1(corpus, cli, tmp_path, monkeypatch):
+@pytest.mark.parametrize("evidence", ["failures", "all"])
+def test_jobs_2_writes_the_same_results_and_workbook_as_jobs_1(corpus, cli, tmp_path, monkeypatch, evidence):
     monkeypatch.setattr(pipeline, "BATCH_FILES", 4)  # many batches, so the pool really shares them out
-    code1, _, err1 = cli("audit", corpus, "--jobs", "1", "-o", "one.xlsx", "--results", "one.jsonl", "-q")
-    code2, _, err2 = cli("audit", corpus, "--jobs", "2", "-o", "two.xlsx", "--results", "two.jsonl", "-q")
+    code1, _, err1 = cli("audit", corpus, "--jobs", "1", "-o", "one.xlsx", "--results", "one.jsonl", "-q", "--evidence", evidence)
+    code2, _, err2 = cli("audit", corpus, "--jobs", "2", "-o", "two.xlsx", "--results", "two.jsonl", "-q", "--evidence", evidence)
     assert code1 in (0, 1) and code2 in (0, 1), err1 + err2
     one, two = call_lines(tmp_path / "one.jsonl"), call_lines(tmp_path / "two.jsonl")
     assert len(one) == 60 and one == two
@@ -106,6 +107,45 @@ def test_executor_window_keeps_order_and_bounds_work_in_flight():
     work = [[i] for i in range(50)]
     assert list(_windowed(work, submit, result, workers=2)) == [[i * 10] for i in range(50)]
     assert peak == 2 * WINDOW_PER_WORKER
+
+
+def test_workers_ship_the_results_line_and_only_the_evidence_the_workbook_shows(corpus, default_checklist):
+    from auditor.pipeline import shipped
+    from auditor.reports.results import call_line
+
+    paths = [str(p) for p in sorted(corpus.rglob("*")) if p.is_file()]
+    full = audit_batch(paths, AuditState(default_checklist, LoadLimits()))
+    slim = pickle.loads(pickle.dumps(shipped(paths, AuditState(default_checklist, LoadLimits(), ship_evidence="failures"))))
+    assert [call_line(r) for r in slim] == [call_line(r) for r in full]  # the line written in the worker, whole
+    assert all(r.line for r in slim)
+    dropped = kept = 0
+    for a, b in zip(full, slim):
+        for item_id, res in a.items.items():
+            mine = b.items[item_id]
+            assert (mine.status, mine.metrics) == (res.status, res.metrics)
+            if res.status == "fail":
+                assert mine.evidence == res.evidence
+                kept += len(res.evidence)
+            else:
+                assert mine.evidence == []
+                dropped += len(res.evidence)
+    assert dropped and kept
+    everything = shipped(paths, AuditState(default_checklist, LoadLimits(), ship_evidence="all"))
+    assert [[r.items[i].evidence for i in r.items] for r in everything] == [[r.items[i].evidence for i in r.items] for r in full]
+
+
+def test_result_pipe_is_widened_so_a_worker_need_not_wait_for_its_batch_to_be_read():
+    import fcntl
+    import multiprocessing as mp
+
+    from auditor.executors import RESULT_PIPE_BYTES, _widen_result_pipe
+
+    with mp.get_context("fork").Pool(1) as pool:
+        before = fcntl.fcntl(pool._outqueue._writer.fileno(), fcntl.F_GETPIPE_SZ)
+        _widen_result_pipe(pool)
+        after = fcntl.fcntl(pool._outqueue._writer.fileno(), fcntl.F_GETPIPE_SZ)
+    limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    assert before < RESULT_PIPE_BYTES and after == (RESULT_PIPE_BYTES if os.geteuid() == 0 or RESULT_PIPE_BYTES <= limit else before)
 
 
 def test_results_survive_pickling_between_processes(corpus, default_checklist):

@@ -111,7 +111,7 @@ def audit(
         text = redact_fn(format_problem(p)) if redact_fn else format_problem(p)
         bar.write(text) if bar else typer.echo(text, err=True)
 
-    state = AuditState(compiled, LoadLimits(max_file_mb, max_turns, max_turn_chars), manifest_obj, resume=index)
+    state = AuditState(compiled, LoadLimits(max_file_mb, max_turns, max_turn_chars), manifest_obj, resume=index, ship_evidence=evidence)
     # What exists now (modules, the compiled checklist, the file list) lives for
     # the whole run: kept out of the collector's full passes, those cost half as
     # much, and forked workers do not copy these pages by touching them.

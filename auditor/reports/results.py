@@ -76,11 +76,13 @@ class _LastLine:
 
 
 def call_line(result: CallResult, redact=None) -> bytes:
-    """``call_record`` as one line of JSON (``json_line``), redacted when asked."""
+    """``call_record`` as one line of JSON (``json_line``), redacted when asked; the line a worker wrote if it did."""
     last = _LastLine
     if last.result is result and last.redact is redact:
         return last.line
-    line = json_line(call_record(result), redact)
+    line = result.line or json_line(call_record(result))
+    if redact is not None:
+        line = redact(line.decode()).encode()
     last.result, last.redact, last.line = result, redact, line
     return line
 
