@@ -157,11 +157,11 @@ def _windowed(work: Sequence[list[str]], submit: Any, result: Any, workers: int,
         return waiting, running
 
     def top_up(need: float = 0) -> None:
-        """Submit until the workers have ``need`` (at least a window) waiting, holding at most ``most`` besides what runs."""
+        """Submit until the workers have ``need`` (at least a window) waiting, with at most ``most`` of theirs pending besides what runs."""
         nonlocal in_flight
         while True:
             waiting, running = shares()
-            if waiting >= max(window, need) or in_flight + held - running >= most + need:
+            if waiting >= max(window, need) or in_flight - running >= most + need:
                 return
             i, batch = next(todo, (0, None))
             if batch is None:

@@ -319,6 +319,33 @@ def test_workers_have_work_queued_for_as_long_as_this_process_audits():
     assert not shortfalls
 
 
+def test_batches_this_process_holds_do_not_stop_the_workers_being_fed():
+    """Worker A runs a heavy first batch; while this process waits for it, it audits batches itself and
+    worker B finishes one small batch per batch audited here. B must always find one more queued."""
+    weights = [10.0] + [1.0] * 80
+    submitted: list[int] = []
+    finished: set[int] = set()
+    here_count = 0
+    b_starved = 0
+
+    def audit_here(batch):
+        nonlocal here_count, b_starved
+        here_count += 1
+        queued_for_b = [i for i in submitted if i and i not in finished]
+        if not queued_for_b:
+            b_starved += 1
+        else:
+            finished.add(queued_for_b[0])  # B works while this process audits
+        if here_count >= 14:
+            finished.add(0)
+        return [batch[0]]
+
+    outputs = _windowed([[i] for i in range(len(weights))], lambda b: submitted.append(b[0]) or b[0], lambda t: [t], workers=2,
+                        here=audit_here, ready=lambda t: t in finished, weight=weights.__getitem__)
+    assert [o[0] for o in outputs] == list(range(len(weights)))
+    assert here_count >= 14 and b_starved == 0
+
+
 def test_fast_constructors_build_ordinary_frozen_objects():
     """Loaders and detectors build turns, calls and evidence without the frozen __init__; the objects must not differ."""
     import dataclasses
