@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -62,14 +63,22 @@ def test_process_pool_returns_what_one_process_returns(corpus, default_checklist
     assert sum(len(b) for b in alone) == 60
 
 
-@pytest.mark.parametrize("evidence", ["failures", "all"])
-def test_jobs_2_writes_the_same_results_and_workbook_as_jobs_1(corpus, cli, tmp_path, monkeypatch, evidence):
+@pytest.mark.parametrize("options", [["--evidence", "failures"], ["--evidence", "all"], ["--redact"]], ids=["failures", "all", "redact"])
+def test_jobs_2_writes_the_same_results_and_workbook_as_jobs_1(corpus, cli, tmp_path, monkeypatch, options):
+    """Workers write each call's results line and drop evidence the workbook will not show: nothing may differ."""
     monkeypatch.setattr(pipeline, "BATCH_FILES", 4)  # many batches, so the pool really shares them out
-    code1, _, err1 = cli("audit", corpus, "--jobs", "1", "-o", "one.xlsx", "--results", "one.jsonl", "-q", "--evidence", evidence)
-    code2, _, err2 = cli("audit", corpus, "--jobs", "2", "-o", "two.xlsx", "--results", "two.jsonl", "-q", "--evidence", evidence)
+    folder = tmp_path / "in"
+    shutil.copytree(corpus, folder)
+    # a call with a mobile number in the middle of the batches: workers write its line, this process redacts it
+    (folder / "json" / "000" / "C0000029b.json").write_text(json.dumps({"call_id": "PII-1", "agent_id": "A1", "turns": [
+        {"speaker": "agent", "text": "您好，请问您的手机号是13812345678吗？"}, {"speaker": "customer", "text": "对，13812345678。"},
+        {"speaker": "agent", "text": "谢谢，再见。"}]}, ensure_ascii=False), encoding="utf-8")
+    code1, _, err1 = cli("audit", folder, "--jobs", "1", "-o", "one.xlsx", "--results", "one.jsonl", "-q", *options)
+    code2, _, err2 = cli("audit", folder, "--jobs", "2", "-o", "two.xlsx", "--results", "two.jsonl", "-q", *options)
+    assert ("13812345678" in (tmp_path / "two.jsonl").read_text(encoding="utf-8")) == ("--redact" not in options)
     assert code1 in (0, 1) and code2 in (0, 1), err1 + err2
     one, two = call_lines(tmp_path / "one.jsonl"), call_lines(tmp_path / "two.jsonl")
-    assert len(one) == 60 and one == two
+    assert len(one) == 61 and one == two
     assert sheet_values(tmp_path / "one.xlsx") == sheet_values(tmp_path / "two.xlsx")
 
 
