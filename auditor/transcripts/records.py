@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -174,8 +175,9 @@ def call_from_object(obj: Any, default_id: str, source: Source, limits: LoadLimi
     return build_call(meta, raw, source, limits, warnings)
 
 
-def call_from_json(data: bytes | bytearray, default_id: str, source: Source, limits: LoadLimits, warnings: list[str]) -> Call | None:
-    """The call in UTF-8 JSON ``data`` by the short road, or ``None`` when only ``call_from_object`` can tell.
+def call_from_json(data: bytes | bytearray, default_id: str, source: Source, limits: LoadLimits, warnings: list[str],
+                   decode: Callable[[bytes | bytearray], str]) -> Call:
+    """The call in JSON ``data`` (one file, or one JSONL line at ``source.line``), ``decode`` giving its text when needed.
 
     orjson parses the bytes as they are read, with no decoding first:
     ~8 µs a call where decoding and pydantic-core took ~17. It accepts
@@ -186,9 +188,17 @@ def call_from_json(data: bytes | bytearray, default_id: str, source: Source, lim
     on 200,000 random numbers), with one exception: an integer beyond 64
     bits comes back as a float. A float is only taken where a float is
     wanted (a turn's start or end), where pydantic makes that same float of
-    the integer; anything else that is not plain (``_plain_columns``) goes
-    back to be parsed and validated the exact way, so no message changes.
+    the integer; anything else that is not plain (``_plain_columns``) is
+    decoded, parsed and validated the exact way, so no message changes.
     """
+    call = _call_from_plain_json(data, default_id, source, limits, warnings)
+    if call is None:
+        call = call_from_object(parse_json(decode(data), source.line), default_id, source, limits, warnings)
+    return call
+
+
+def _call_from_plain_json(data: bytes | bytearray, default_id: str, source: Source, limits: LoadLimits, warnings: list[str]) -> Call | None:
+    """The call by orjson and ``_plain_call``, or ``None`` when only the exact way can tell (see ``call_from_json``)."""
     try:
         obj = orjson.loads(data)
     except ValueError:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from auditor.transcripts.building import LoadLimits
 from auditor.transcripts.model import Call, Problem, Source
-from auditor.transcripts.records import call_from_json, call_from_object, parse_json
+from auditor.transcripts.records import call_from_json
 
 from ._read import PathLike, decode_file, read_bytes, stem
 
@@ -17,9 +17,6 @@ def load(path: PathLike, limits: LoadLimits) -> Iterator[Call | Problem]:
     data = read_bytes(name, limits)
     source = Source(name)
     warnings: list[str] = []
-    call = call_from_json(data, stem(name), source, limits, warnings)
-    if call is None:  # not plain UTF-8 JSON of plain values: decode, parse and validate the exact way
-        call = call_from_object(parse_json(decode_file(data)), stem(name), source, limits, warnings)
-    yield call
+    yield call_from_json(data, stem(name), source, limits, warnings, decode_file)
     for w in warnings:
         yield Problem(name, w, kind="warning")

@@ -14,7 +14,7 @@ from auditor.transcripts.encoding import decode_bytes
 from auditor.transcripts.errors import InputError
 from auditor.transcripts.model import Call, Problem, Source
 from auditor.transcripts.formats._read import PathLike, open_regular, stem as file_stem
-from auditor.transcripts.records import call_from_json, call_from_object, parse_json
+from auditor.transcripts.records import call_from_json
 
 _CHUNK = 1 << 20
 
@@ -48,6 +48,11 @@ def _lines(path: str, limits: LoadLimits) -> Iterator[tuple[int, bytes | bytearr
             yield number, buf
 
 
+def _line_text(raw: bytes | bytearray) -> str:
+    """One line's text: its own encoding guessed, a byte-order mark before it dropped."""
+    return decode_bytes(raw)[0].lstrip("\ufeff")
+
+
 def load(path: PathLike, limits: LoadLimits) -> Iterator[Call | Problem]:
     name = os.fspath(path)
     with open_regular(name) as fh:
@@ -75,11 +80,7 @@ def load(path: PathLike, limits: LoadLimits) -> Iterator[Call | Problem]:
         seen_any = True
         try:
             warnings: list[str] = []
-            call = call_from_json(raw, f"{stem}:{number}", source, limits, warnings)
-            if call is None:  # see json_format.load
-                text, _ = decode_bytes(raw)
-                call = call_from_object(parse_json(text.lstrip("\ufeff"), number), f"{stem}:{number}", source, limits, warnings)
-            yield call
+            yield call_from_json(raw, f"{stem}:{number}", source, limits, warnings, _line_text)
             for w in warnings:
                 yield Problem(name, w, number, kind="warning")
         except InputError as exc:
