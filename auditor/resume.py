@@ -98,8 +98,11 @@ class ProgressJournal:
     def _write(self, record: dict[str, Any]) -> None:
         from auditor.reports.results import json_line
 
+        self._put(json_line(record, self.redact))
+
+    def _put(self, line: bytes) -> None:
         assert self.fh is not None
-        self.fh.write(json_line(record, self.redact))
+        self.fh.write(line)
         self.fh.flush()  # in the OS's hands now: survives the death of this process
 
     def add_call(self, result: CallResult) -> None:
@@ -107,9 +110,7 @@ class ProgressJournal:
 
         if self.index is not None and self.index.key_of_result(result) in self.index.offsets:
             return  # already on disk, in the results file or this journal
-        assert self.fh is not None
-        self.fh.write(call_line(result, self.redact))
-        self.fh.flush()  # in the OS's hands now: survives the death of this process
+        self._put(call_line(result, self.redact))
         self.calls += 1
 
     def _close(self) -> None:

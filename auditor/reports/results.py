@@ -60,6 +60,11 @@ def json_line(record: dict[str, Any], redact=None) -> bytes:
         line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
+    return _masked(line, redact)
+
+
+def _masked(line: bytes, redact) -> bytes:
+    """``line`` through ``redact`` when given; redaction works on text, so only then is the line decoded."""
     return redact(line.decode()).encode() if redact is not None else line
 
 
@@ -80,9 +85,7 @@ def call_line(result: CallResult, redact=None) -> bytes:
     last = _LastLine
     if last.result is result and last.redact is redact:
         return last.line
-    line = result.line or json_line(call_record(result))
-    if redact is not None:
-        line = redact(line.decode()).encode()
+    line = _masked(result.line or json_line(call_record(result)), redact)
     last.result, last.redact, last.line = result, redact, line
     return line
 
