@@ -146,9 +146,6 @@ class EmotionDetector:
                     distinct[hit[2]] = hit
         return sorted(by_term.items())
 
-    def scores(self, turns: Sequence[Turn], ctx: Context) -> list[TurnEmotion]:
-        return [self.score(t, ctx) for t in turns]
-
     def run(self, turns: Sequence[Turn], ctx: Context) -> Finding:
         scores: dict[int, float] = {}
         upset: list[Turn] = []

@@ -28,7 +28,7 @@ from auditor.reports.wording import no_evidence_reason
 from auditor.reports.cells import EXCEL_MAX_CELL, TRUNCATED, header_cell, safe_cell, safe_text  # noqa: F401 (re-exported)
 from auditor.reports.cells import StyleIds
 from auditor.reports.sheet_xml import RowStream, splice_rows
-from auditor.scoring import Scoreboard
+from auditor.scoring import UNKNOWN_AGENT, Scoreboard
 from auditor.transcripts.model import Problem
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -129,15 +129,15 @@ class Scorecard:
         empathy = next((res.metrics for res in r.items.values() if "de_escalated" in res.metrics), {})
         statuses = [r.items[item_id].status for item_id in self.checklist.item_ids]
         de = empathy.get("de_escalated")
+        agent = r.agent_id or UNKNOWN_AGENT
         self.calls.append(
-            [r.call_id, r.agent_id or "(unknown)", r.agent_name or "", r.team or "", r.started_at or "", r.score, ", ".join(r.critical_failed),
+            [r.call_id, agent, r.agent_name or "", r.team or "", r.started_at or "", r.score, ", ".join(r.critical_failed),
              *[STATUS_LABEL[s] for s in statuses],
              "" if de is None else ("yes" if de else "no"), empathy.get("time_to_empathy_turns"), empathy.get("time_to_empathy_seconds"),
              r.source_path + (f":{r.source_line}" if r.source_line else "")],
             [0, 0, 0, 0, 0, self.one_decimal, self.status_style["fail"] if r.critical_failed else 0,
              *[self.status_style[s] for s in statuses], 0, 0, self.one_decimal, 0],
         )
-        agent = r.agent_id or "(unknown)"
         for item_id, res in r.items.items():
             if res.status == "na" or (self.evidence_mode == "failures" and res.status != "fail"):
                 continue
