@@ -6,6 +6,8 @@ import codecs
 import json
 from pathlib import Path
 
+import pytest
+
 from auditor.transcripts import LoadLimits, Problem, load_file
 from auditor.transcripts.manifest import Manifest
 from auditor.transcripts.model import AGENT, CUSTOMER, OTHER
@@ -175,3 +177,14 @@ def test_calls_that_skip_opencc_are_exactly_those_it_would_not_change():
     convert = _t2s().convert
     changed = [chr(c) for c in range(0x4E00, 0xA000) if convert(chr(c)) != chr(c)]
     assert changed and all(_careful().search(c) for c in changed)
+
+
+@pytest.mark.parametrize("path", ["a/b.json", "a/.json", "a/b.", "a/b", "x/y/c.tar.gz", "a.b/c", "/abs/C1.jsonl", "..", "a/..json",
+                                  "a/b..c", "./x.txt", "a//b.csv", "a/./b.tsv", "dir/"])
+def test_file_names_are_read_from_strings_as_pathlib_reads_them(path):
+    """Loaders take paths as strings (no Path per file); names, extensions and stems must be pathlib's."""
+    from auditor.transcripts.formats._read import path_text, stem, suffix
+
+    assert path_text(path) == str(Path(path))
+    assert suffix(path_text(path)) == Path(path).suffix
+    assert stem(path_text(path)) == Path(path).stem

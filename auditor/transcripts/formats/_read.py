@@ -36,10 +36,9 @@ def suffix(path: str) -> str:
 
 
 def stem(path: str) -> str:
-    """``Path(path).stem``."""
+    """``Path(path).stem``: the name without its ``suffix``."""
     name = path.rpartition("/")[2]
-    i = name.rfind(".")
-    return name[:i] if 0 < i < len(name) - 1 else name
+    return name[: len(name) - len(suffix(name))]
 
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
