@@ -1,10 +1,12 @@
 """The Excel scorecard a manager opens: Summary, Agents, Calls, Evidence, Problems.
 
-Calls and Evidence stream to disk as calls are audited (as SpreadsheetML
-rows, see auditor.reports.sheet_xml); Summary, Agents and Problems are
-written with openpyxl's write-only mode from the aggregates at the end. Every transcript string is written as a literal string (never a
-formula), characters Excel rejects are removed, over-long cells are cut with
-a marker, and a sheet that reaches Excel's row limit continues on another.
+Calls and Evidence stream to disk as calls are audited, and the Agents
+rows at the end, as SpreadsheetML rows (see auditor.reports.sheet_xml);
+openpyxl's write-only mode writes their frames, Summary and Problems, and
+the package they are spliced into. Every transcript string is written as a
+literal string (never a formula), characters Excel rejects are removed,
+over-long cells are cut with a marker, and a sheet that reaches Excel's row
+limit continues on another.
 """
 
 from __future__ import annotations
@@ -24,10 +26,9 @@ from openpyxl.utils import get_column_letter
 from auditor.checklist.compiled import CompiledChecklist
 from auditor.engine import CallResult
 from auditor.reports.atomic import AtomicPath
-from auditor.reports.wording import no_evidence_reason
-from auditor.reports.cells import EXCEL_MAX_CELL, TRUNCATED, header_cell, safe_cell, safe_text  # noqa: F401 (re-exported)
-from auditor.reports.cells import StyleIds
+from auditor.reports.cells import EXCEL_MAX_CELL, TRUNCATED, StyleIds, header_cell, safe_cell, safe_text  # noqa: F401 (re-exported)
 from auditor.reports.sheet_xml import RowStream, splice_rows
+from auditor.reports.wording import no_evidence_reason
 from auditor.scoring import UNKNOWN_AGENT, Scoreboard
 from auditor.transcripts.model import Problem
 
