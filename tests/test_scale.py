@@ -73,9 +73,12 @@ def test_jobs_2_writes_the_same_results_and_workbook_as_jobs_1(corpus, cli, tmp_
     (folder / "json" / "000" / "C0000029b.json").write_text(json.dumps({"call_id": "PII-1", "agent_id": "A1", "turns": [
         {"speaker": "agent", "text": "您好，请问您的手机号是13812345678吗？"}, {"speaker": "customer", "text": "对，13812345678。"},
         {"speaker": "agent", "text": "谢谢，再见。"}]}, ensure_ascii=False), encoding="utf-8")
+    (folder / "json" / "000" / "C0000030b.json").write_text('{"call_id": "BROKEN", "turns": [', encoding="utf-8")  # a worker reports it
     code1, _, err1 = cli("audit", folder, "--jobs", "1", "-o", "one.xlsx", "--results", "one.jsonl", "-q", *options)
     code2, _, err2 = cli("audit", folder, "--jobs", "2", "-o", "two.xlsx", "--results", "two.jsonl", "-q", *options)
     assert ("13812345678" in (tmp_path / "two.jsonl").read_text(encoding="utf-8")) == ("--redact" not in options)
+    problems = [json.loads(ln) for ln in (tmp_path / "two.jsonl").read_text(encoding="utf-8").splitlines() if ln.startswith('{"type":"problem"')]
+    assert [p["path"].endswith("C0000030b.json") and "invalid JSON" in p["reason"] for p in problems] == [True]
     assert code1 in (0, 1) and code2 in (0, 1), err1 + err2
     one, two = call_lines(tmp_path / "one.jsonl"), call_lines(tmp_path / "two.jsonl")
     assert len(one) == 61 and one == two
