@@ -50,7 +50,10 @@ class SeenIds:
         """The index of ``path`` in the file list, searching forward: results arrive in file order."""
         if path == self._cursor_path:
             return self._cursor
-        for i in range(self._cursor, len(self.files)):
+        # Past the cursor: its own path is not this one. Going back to it would also
+        # cost the file list a decode from its last restart point (auditor.filelist).
+        start = self._cursor if self._cursor_path is None else self._cursor + 1
+        for i in range(start, len(self.files)):
             if str(self.files[i]) == path:
                 self._cursor, self._cursor_path = i, path
                 return i

@@ -274,6 +274,26 @@ def test_duplicate_call_ids_are_reported_with_where_they_first_appeared(tmp_path
     assert f"duplicate call id 'DUP1' (also in {folder / 'a.txt'}); both are kept" in err
 
 
+def test_seen_ids_read_each_file_name_once_and_never_go_back():
+    """The run's file list decodes a name from its last restart point when asked for an earlier one
+    (auditor.filelist): the duplicate check must walk it forward only, one name per file."""
+    from auditor.seen import SeenIds
+
+    names = [f"/data/f{i:05d}.json" for i in range(200)]
+    asked: list[int] = []
+
+    class Recording(list):
+        def __getitem__(self, i):
+            asked.append(i)
+            return super().__getitem__(i)
+
+    seen = SeenIds(Recording(names))
+    for n, name in enumerate(names):
+        for line in (None,) if n % 2 else (1, 2, 3):
+            assert seen.first_seen(f"{name}-{line}", name, line) is None
+    assert asked == list(range(200))
+
+
 def test_duplicate_index_keeps_first_locations_across_growth():
     """Thousands of ids force the open-addressing table to grow several times; nothing is lost."""
     from auditor.seen import SeenIds
