@@ -242,7 +242,23 @@ def test_bench_run_smoke(tmp_path):
 
     figures = json.loads((tmp_path / "figures.json").read_text())
     assert figures["audit"]["calls"] == 200 and figures["peer"]["calls"] == 50
+    # the peer's load is charged once to the whole corpus, as the audit's start-up is
+    peer = figures["peer"]
+    assert peer["seconds"] > peer["load_s"] and peer["calls_per_s"] == pytest.approx(200 / peer["seconds"])
     assert figures["audit"]["peak_mb"] > 10
+
+
+def test_the_peer_sample_is_spread_over_every_format(tmp_path):
+    from bench.floor import corpus_files, iter_calls, spread_sample
+    from bench.generate import generate
+
+    generate(tmp_path / "c", 40, 3)
+    files = corpus_files(tmp_path / "c")
+    every = [call for path in files for call in iter_calls(path)]
+    sample = spread_sample(files, 8)
+    assert sample == every[::5][:8]
+    formats = {path.suffix for path in files for call in iter_calls(path) if call in sample}
+    assert formats == {".json", ".jsonl", ".txt", ".csv"}  # the first eight calls alone come from one format
 
 
 def test_seen_ids_name_the_first_location_and_stay_compact(tmp_path):
