@@ -149,6 +149,18 @@ def test_help_does_not_import_nlp_or_excel_libraries():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode == 0
 
 
+def test_an_audit_imports_neither_spacy_nor_numpy(tmp_path):
+    """The default checklist needs no NLP pipeline, and openpyxl is kept from importing numpy (start-up time)."""
+    code = ("import sys; from auditor.cli import main\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code in (0, 1), exc.code\n"
+            "loaded = [m for m in ('numpy', 'spacy', 'jieba') if m in sys.modules]\nassert not loaded, loaded\n"
+            "import numpy, openpyxl  # later imports still work\n")
+    res = subprocess.run([sys.executable, "-c", code, "audit", str(SAMPLES / "json"), "-q", "-o", str(tmp_path / "s.xlsx"),
+                          "--results", str(tmp_path / "r.jsonl"), "--jobs", "1"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "s.xlsx").exists() and (tmp_path / "r.jsonl").exists()
+
+
 def test_default_checklist_ships_in_the_wheel(tmp_path):
     """The built-in checklist must work from an installed wheel, not only from a checkout."""
     import zipfile
