@@ -9,9 +9,11 @@ was actually said.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
@@ -21,7 +23,19 @@ _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 def _t2s():
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(_packaged_config(opencc, "t2s.json"))
+
+
+def _packaged_config(opencc: Any, name: str) -> str:
+    """The absolute path of the configuration OpenCC ships, so that no file in the working directory can replace it.
+
+    Given a bare name, OpenCC opens a file of that name in the current
+    directory before its own: a ``t2s.json`` wherever an audit happens to run
+    would change how every call is normalised, and so its verdicts.
+    """
+    share = getattr(opencc, "_opencc_share_dir", None)
+    path = os.path.join(share, name) if isinstance(share, str) else ""
+    return path if os.path.isfile(path) else os.path.splitext(name)[0]
 
 
 @lru_cache(maxsize=1)

@@ -244,3 +244,20 @@ def test_strict_turns_any_problem_into_exit_1_after_writing_everything(audit, co
 
 def test_strict_without_problems_exits_0(audit, corpus):
     assert audit(corpus, "--strict").code == 0
+
+
+def test_a_t2s_json_where_the_audit_runs_does_not_change_normalisation(tmp_path):
+    """OpenCC opens a bare config name in the current directory first: the packaged one must be used whatever is there."""
+    import subprocess
+    import sys
+
+    (tmp_path / "t2s.json").write_text(json.dumps({"name": "not ours", "segmentation": {"type": "mmseg", "dict": {"type": "text", "file": "d.txt"}},
+                                                   "conversion_chain": [{"dict": {"type": "text", "file": "d.txt"}}]}), encoding="utf-8")
+    (tmp_path / "d.txt").write_text("謝謝\t滾蛋\n", encoding="utf-8")  # would turn a thank-you into abuse
+    (tmp_path / "call.txt").write_text("客服：您好，請問有什麼可以幫您？\n客戶：查話費。\n客服：好的，謝謝您的來電，再見。\n", encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "auditor", "audit", "call.txt", "-q", "-o", "s.xlsx", "--results", "r.jsonl", "--jobs", "1"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode in (0, 1), res.stderr
+    call = json.loads((tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert call["items"]["thanks"]["status"] == "pass"
+    assert call["items"]["forbidden_language"]["status"] == "pass"
