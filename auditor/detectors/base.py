@@ -30,9 +30,10 @@ class Evidence:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON object of the results file; ``span`` stays a tuple, which JSON writers write as an array."""
         d: dict[str, Any] = {"turn": self.turn, "speaker": self.speaker, "text": self.text, "match": self.match, "start": self.start}
         if self.span is not None:
-            d["span"] = list(self.span)
+            d["span"] = self.span
         if self.note:
             d["note"] = self.note
         return d

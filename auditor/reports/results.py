@@ -19,14 +19,23 @@ from auditor.transcripts.model import Problem
 SCHEMA_VERSION = 1
 
 
-def call_record(result: CallResult, evidence: str = "all") -> dict[str, Any]:
+# The entry of an item with neither evidence nor metrics (most items), one per status:
+# records are only ever serialised, so they can share it.
+_BARE_ENTRY = {status: {"status": status, "evidence": []} for status in ("pass", "fail", "na")}
+
+
+def call_record(result: CallResult) -> dict[str, Any]:
     items = {}
     for item_id, res in result.items.items():
-        entry: dict[str, Any] = {"status": res.status}
-        entry["evidence"] = [e.to_dict() for e in res.evidence] if evidence == "all" or res.status == "fail" else []
-        metrics = {k: v for k, v in res.metrics.items() if k != "scores"}
+        evidence, metrics = res.evidence, res.metrics
+        if not evidence and not metrics and res.status in _BARE_ENTRY:
+            items[item_id] = _BARE_ENTRY[res.status]
+            continue
+        entry: dict[str, Any] = {"status": res.status, "evidence": [e.to_dict() for e in evidence]}
         if metrics:
-            entry["metrics"] = metrics
+            shown = {k: v for k, v in metrics.items() if k != "scores"}
+            if shown:
+                entry["metrics"] = shown
         items[item_id] = entry
     return {
         "type": "call",
