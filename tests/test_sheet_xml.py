@@ -64,6 +64,25 @@ def test_formula_looking_text_is_a_quote_prefixed_string_with_its_style_kept(tmp
     assert b.fill.fgColor.rgb.endswith("F8696B") and not a.fill.fill_type
 
 
+def test_repeated_strings_read_back_with_each_style_and_past_the_cache_limit(tmp_path, default_checklist, monkeypatch):
+    """Short strings' cells are made once per style and reused; a full cache is cut back, never wrong."""
+    import auditor.reports.sheet_xml as sheet_xml
+
+    monkeypatch.setattr(sheet_xml, "_CACHED_PER_STYLE", 8)
+    card = _book(tmp_path, default_checklist)
+    red = card.styles(PatternFill("solid", fgColor="F8696B"))
+    sheet = RollingSheet(card, "Rows", ["a", "b"], [10, 10])
+    rows = [[v, v] for v in ["FAIL", "=1+1", " pad", "FAIL", *[f"id{i}" for i in range(30)], "FAIL", "=1+1", " pad"]]
+    for row in rows:
+        sheet.append(row, [0, red])
+    wb = _close(card)
+    got = list(wb["Rows"].iter_rows(min_row=2))
+    assert [[c.value for c in row] for row in got] == rows
+    assert all(row[0].fill.fgColor.rgb != row[1].fill.fgColor.rgb for row in got)
+    assert {row[1].fill.fgColor.rgb for row in got} == {"00F8696B"}
+    assert all(row[1].quotePrefix for row in got if row[1].value == "=1+1")
+
+
 def test_numbers_booleans_and_empty_cells(tmp_path, default_checklist):
     card = _book(tmp_path, default_checklist)
     fmt = card.styles(number_format="0.0")

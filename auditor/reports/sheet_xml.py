@@ -66,6 +66,12 @@ class _StyleAttr(dict):
 
 _STYLE = _StyleAttr()
 
+# Short strings recur row after row (statuses, agents, teams, item ids, speakers):
+# their cells are made once and looked up, long ones (texts) each time. The cache
+# is cut back when full, so a run of unique short ids cannot grow it.
+_CACHED_CHARS = 24
+_CACHED_PER_STYLE = 4096
+
 
 class RowStream:
     """``<row>`` elements for one sheet, appended to a temporary file as they come.
@@ -83,11 +89,13 @@ class RowStream:
         self.quoted = quoted
         self.redact = redact
         self.next_row = first_row
+        self._tails: dict[int, dict[str, str]] = {}  # per style id: short string -> its cell after the reference
 
     def append(self, values: Sequence[Any], styles: Sequence[int]) -> None:
         r = str(self.next_row)
         parts = [f'<row r="{r}">']
         add = parts.append
+        tails = self._tails
         for col, value, sid in zip(_COLUMNS, values, styles):
             if value is None:
                 if sid:
@@ -96,18 +104,17 @@ class RowStream:
             if isinstance(value, str):
                 if self.redact is not None:
                     value = self.redact(value)
-                if _SPECIAL.search(value) is None and len(value) <= EXCEL_MAX_CELL:
-                    clean = text = value  # nearly every string: nothing to remove, cut or escape
-                else:
-                    clean = safe_text(value)
-                    text = xml_text(clean)
-                if not clean:
-                    add(f'<c r="{col}{r}"{_STYLE[sid]} t="inlineStr"/>')
-                    continue
-                if clean[0] in _FORMULA_START:  # Excel would take it as a formula: quote-prefix it
-                    sid = self.quoted[sid]
-                space = ' xml:space="preserve"' if clean[0].isspace() or clean[-1].isspace() else ""
-                add(f'<c r="{col}{r}"{_STYLE[sid]} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+                known = tails.get(sid)
+                if known is None:
+                    known = tails[sid] = {}
+                tail = known.get(value)
+                if tail is None:
+                    tail = self._string_tail(value, sid)
+                    if len(value) <= _CACHED_CHARS:
+                        if len(known) >= _CACHED_PER_STYLE:
+                            known.clear()
+                        known[value] = tail
+                add(f'<c r="{col}{r}"{tail}')
             elif isinstance(value, bool):
                 add(f'<c r="{col}{r}"{_STYLE[sid]} t="b"><v>{int(value)}</v></c>')
             else:
@@ -115,6 +122,20 @@ class RowStream:
         add("</row>")
         self.fh.write("".join(parts).encode("utf-8", "replace"))
         self.next_row += 1
+
+    def _string_tail(self, value: str, sid: int) -> str:
+        """A string cell after its reference: style, type and the text made safe (``safe_text``) and escaped."""
+        if _SPECIAL.search(value) is None and len(value) <= EXCEL_MAX_CELL:
+            clean = text = value  # nearly every string: nothing to remove, cut or escape
+        else:
+            clean = safe_text(value)
+            text = xml_text(clean)
+        if not clean:
+            return f'{_STYLE[sid]} t="inlineStr"/>'
+        if clean[0] in _FORMULA_START:  # Excel would take it as a formula: quote-prefix it
+            sid = self.quoted[sid]
+        space = ' xml:space="preserve"' if clean[0].isspace() or clean[-1].isspace() else ""
+        return f'{_STYLE[sid]} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
     def close(self) -> None:
         self.fh.close()
