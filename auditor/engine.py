@@ -103,7 +103,7 @@ class CallContext:
         return self._tokens[turn.index]
 
     def fired(self, name: str) -> bool:
-        """``signal(name).hit``, from the detector's ``fires`` when it has one and nothing needs the whole finding."""
+        """``signal(name).hit``: the finding if it was worked out already, else the detector's ``fires`` when it has one."""
         found = self._signals.get(name)
         if found is not None:
             return found.hit

@@ -69,3 +69,39 @@ def test_phrase_patterns_are_re2_and_reported_as_evidence(tmp_path):
     checklist = _checklist({"kind": "phrases", "match": "none", "phrases": ["滚"], "patterns": ["(跟|和)(我们|公司)(没|无)关系"]})
     result = audit_call(checklist, _call(tmp_path, "客服：这个跟公司没关系。\n")).items["x"]
     assert result.status == "fail" and result.evidence[0].match == "跟公司没关系" and "pattern" in result.evidence[0].note
+
+
+def _calls_of(folder):
+    from auditor.transcripts import LoadLimits, Problem, iter_input_files, load_file
+
+    files = [p for p in iter_input_files([folder]) if not isinstance(p, Problem)]
+    return [c for p in files for c in load_file(p, LoadLimits()) if not isinstance(c, Problem)]
+
+
+def test_a_signals_quick_test_agrees_with_its_finding(tmp_path, default_checklist):
+    """Conditions ask a signal's ``fires``, rules its finding: on every call both must say the same."""
+    from pathlib import Path
+
+    from bench.generate import generate
+    from auditor.engine import CallContext
+
+    generate(tmp_path / "gen", 400, 11)
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / "wrong_number.txt").write_text("客服：您好，请问有什么可以帮您？\n客户：喂？打错了，不好意思。\n客服：好的，再见。\n", encoding="utf-8")
+    (tmp_path / "own" / "repeats.txt").write_text("客服：您好。\n客户：快点快点，我要办卡。\n", encoding="utf-8")
+    calls = _calls_of(tmp_path / "gen") + _calls_of(Path(__file__).parent.parent / "samples") + _calls_of(tmp_path / "own")
+    plain_repeats = _checklist({"kind": "phrases", "phrases": ["您好"]}, applies_when="upset").spec.model_dump(by_alias=True)
+    plain_repeats["signals"] = {"upset": {"speaker": "customer", "detector": {
+        "kind": "emotion", "threshold": 0.5, "terms": [{"weight": 1, "phrases": ["气死"]}], "cues": {"repetition": 0.5}}}}
+    checklists = [default_checklist, compile_checklist(Checklist.model_validate(plain_repeats))]
+    fired = {}
+    for checklist in checklists:
+        for name, (rule, fires) in checklist.testers.items():
+            if fires is None:
+                continue
+            for call in calls:
+                quick = fires(CallContext(checklist, call).select(rule), CallContext(checklist, call))
+                full = CallContext(checklist, call).signal(name).hit
+                assert quick == full, (name, call.call_id)
+                fired.setdefault(name, set()).add(quick)
+    assert fired == {"customer_request": {True, False}, "customer_upset": {True, False}, "upset": {True, False}}

@@ -45,9 +45,6 @@ class CompiledChecklist:
     bank: PhraseBank
     items: tuple[CompiledItem, ...]
     signals: dict[str, CompiledRule]
-    #: Signals some detector asks for in full (``ctx.signal``); the others are only ever tested, which a
-    #: detector with a ``fires`` method answers without working out the whole finding.
-    full_signals: frozenset[str] = frozenset()
 
     # What ``audit_call`` reads for every call, worked out here once: a tuple
     # unpacked per item costs less than the attribute look-ups it replaces.
@@ -64,9 +61,16 @@ class CompiledChecklist:
 
     @cached_property
     def testers(self) -> dict[str, tuple[CompiledRule, Callable[..., bool] | None]]:
-        """Per signal: its rule, and its detector's ``fires`` when a condition can use it (``None``: work out the finding)."""
-        return {name: (rule, None if name in self.full_signals else getattr(rule.detector, "fires", None))
-                for name, rule in self.signals.items()}
+        """Per signal: its rule, and its detector's ``fires`` (``None``: work out the finding).
+
+        A condition only asks whether a signal fired, which ``fires`` answers
+        with less work (it stops at the first turn, or skips what cannot change
+        the answer). A detector that needs the whole finding asks for it
+        (``CallContext.signal``) only when its item applies, which for the
+        usual trigger is when the condition held: for most calls it does not,
+        and ``fires`` alone was asked.
+        """
+        return {name: (rule, getattr(rule.detector, "fires", None)) for name, rule in self.signals.items()}
 
     @cached_property
     def item_ids(self) -> list[str]:
@@ -80,9 +84,7 @@ def compile_checklist(spec: Checklist, path: str | Path = "") -> CompiledCheckli
     items = tuple(
         CompiledItem(item.speaker, item.scope, detectors.create(item.detector, bank), item, item.applies_when) for item in spec.items
     )
-    rules = (*items, *signals.values())
-    full = frozenset(name for rule in rules for name in getattr(rule.detector, "uses_signals", ()))
-    return CompiledChecklist(spec, str(path), bank, items, signals, full)
+    return CompiledChecklist(spec, str(path), bank, items, signals)
 
 
 def _rule(sig: Signal, bank: PhraseBank) -> CompiledRule:

@@ -146,6 +146,28 @@ class EmotionDetector:
                     distinct[hit[2]] = hit
         return sorted(by_term.items())
 
+    def fires(self, turns: Sequence[Turn], ctx: Context) -> bool:
+        """``run(turns, ctx).hit``, stopping at the first upset turn, and with no repetition search where it cannot matter.
+
+        Most calls have no upset turn, and proving that is most of the
+        signal's cost when every turn's score is worked out. A turn with no
+        term, '!' or '?' scores at most the repetition cue: below the
+        threshold, the search for it cannot change the answer.
+        """
+        filed = ctx.found
+        query = self.query
+        threshold = self.threshold
+        repetition = self.cues.repetition
+        plain_can_fire = repetition >= threshold
+        for turn in turns:
+            text = turn.norm
+            if query in filed[turn.index] or "!" in text or "?" in text:
+                if self._score(turn, ctx, None)[0] >= threshold:
+                    return True
+            elif plain_can_fire and len(text) >= 4 and _REPEAT.search(text):
+                return True
+        return False
+
     def run(self, turns: Sequence[Turn], ctx: Context) -> Finding:
         scores: dict[int, float] = {}
         upset: list[Turn] = []

@@ -34,7 +34,6 @@ class EmpathyParams(BaseModel):
 class EmpathyDetector:
     def __init__(self, params: EmpathyParams, bank: PhraseBank) -> None:
         self.params = params
-        self.uses_signals = (params.trigger,)  # asked for in full (its turns and scores), not just whether it fired
         self.ack = bank.add_all(params.acknowledge)
         self.argue = bank.add_all(params.argue) if params.argue else frozenset()
         self.exclusions = bank.add_all(params.exclude)
