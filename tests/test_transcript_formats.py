@@ -188,3 +188,28 @@ def test_file_names_are_read_from_strings_as_pathlib_reads_them(path):
     assert path_text(path) == str(Path(path))
     assert suffix(path_text(path)) == Path(path).suffix
     assert stem(path_text(path)) == Path(path).stem
+
+
+def test_content_hash_tells_apart_what_was_said_by_whom_and_not_the_file_format(tmp_path):
+    """``--resume`` reuses a record only for the same content: same speakers, words, turn boundaries, id and agent."""
+    def hash_of(name: str, body: str) -> str:
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        return next(c for c in load_file(path, LoadLimits()) if not isinstance(c, Problem)).content_hash
+
+    def json_call(turns, call_id="C1", agent="A1"):
+        return json.dumps({"call_id": call_id, "agent_id": agent, "turns": [{"speaker": s, "text": t} for s, t in turns]}, ensure_ascii=False)
+
+    base = [("客服", "您好"), ("客户", "查话费"), ("客服", "好的，再见")]
+    same = hash_of("a.json", json_call(base))
+    assert hash_of("b.txt", "---\ncall_id: C1\nagent_id: A1\n---\n" + "".join(f"{s}：{t}\n" for s, t in base)) == same
+    assert hash_of("c.json", json_call([("客服", "您好"), ("客户", "查话费"), ("客服", "好的，再见 ")])) == same  # cleaning strips
+    others = [
+        json_call([("客服", "您好"), ("客服", "查话费"), ("客服", "好的，再见")]),  # another speaker
+        json_call([("客服", "您好查"), ("客户", "话费"), ("客服", "好的，再见")]),  # the same words, another boundary
+        json_call([("客服", "您好"), ("客户", "查话费"), ("客服", "好的，再见"), ("客服", "")]),
+        json_call(base, call_id="C2"),
+        json_call(base, agent="A2"),
+    ]
+    hashes = {hash_of(f"o{i}.json", body) for i, body in enumerate(others)}
+    assert same not in hashes and len(hashes) == len(others)

@@ -88,8 +88,8 @@ def clean_meta(value: str | None) -> str | None:
 _DIRTY_BUT_JOIN = re.compile(r"[\x00\x02-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def _clean_and_normalize(raw: RawTurns, source: Source, limits: LoadLimits) -> tuple[list[str], list[str]]:
-    """The cleaned turns (``InputError`` for one over the limit) and their normalised forms, the whole call at once.
+def _clean_and_normalize(raw: RawTurns, source: Source, limits: LoadLimits) -> tuple[list[str], list[str], str]:
+    """The cleaned turns (``InputError`` for one over the limit), their normalised forms, and the turns joined by ``_JOIN``.
 
     Nearly every call is clean: then cleaning is ``strip``, and the turns
     joined for normalising are searched once for what cleaning would change,
@@ -107,12 +107,13 @@ def _clean_and_normalize(raw: RawTurns, source: Source, limits: LoadLimits) -> t
         if joined.count(_JOIN) == len(texts) - 1:
             norms = normalize_plain(joined, texts)
             if norms is not None:
-                return texts, norms
+                return texts, norms, joined
             if _DIRTY_BUT_JOIN.search(joined) is None:
-                return texts, normalize_joined(joined, texts)
+                return texts, normalize_joined(joined, texts), joined
     texts = _clean_turns(raw.texts)
     _check_lengths(texts, raw.lines, source, limits)
-    return texts, normalize_joined(_JOIN.join(texts), texts)  # cleaned text never holds its separator
+    joined = _JOIN.join(texts)  # cleaned text never holds its separator
+    return texts, normalize_joined(joined, texts), joined
 
 
 def _clean_turns(texts: list[str]) -> list[str]:
@@ -149,25 +150,20 @@ def _roles(speakers: list[str]) -> tuple[list[str], set[str]]:
     return roles, unknown  # type: ignore[return-value]
 
 
-# Each turn's part of the hashed text before its words: the role, after the
-# previous turn's end but for the first turn.
-_FIRST_ROLE = {role: f"{role}\x1f" for role in (AGENT, CUSTOMER, OTHER)}
-_NEXT_ROLE = {role: f"\x1e{role}\x1f" for role in (AGENT, CUSTOMER, OTHER)}
-
-
-def _content_hash(roles: list[str], texts: list[str], call_id: str, agent_id: str | None) -> str:
+def _content_hash(roles: list[str], joined: str, call_id: str, agent_id: str | None) -> str:
     """Identifies a call's content for ``--resume``: speakers, words, id and agent, hashed in one update.
 
-    The text is role \x1f words \x1e, turn after turn, then id \x1f agent.
-    Role and text parts are laid out in one list and joined once, instead
-    of a join per turn (~0.5 µs a call).
+    The text is the roles (\x1f between), \x1e, the cleaned turns as
+    loading joined them (``_JOIN`` between), \x1e, then id \x1f agent.
+    Cleaned text and metadata hold none of these separators, so the text
+    says unambiguously what was said by whom. The joined turns are the
+    string normalising started from: no text is laid out again for the hash.
     """
-    parts: list[str] = [""] * (2 * len(texts))
-    parts[::2] = map(_NEXT_ROLE.__getitem__, roles)
-    parts[0] = _FIRST_ROLE[roles[0]]
-    parts[1::2] = texts
-    parts.append(f"\x1e{call_id}\x1f{agent_id}")
-    return hashlib.blake2b("".join(parts).encode(), digest_size=12).hexdigest()
+    text = f"{_ROLE_SEP.join(roles)}\x1e{joined}\x1e{call_id}\x1f{agent_id}"
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+_ROLE_SEP = "\x1f"
 
 
 def build_call(meta: CallMeta, raw: RawTurns, source: Source, limits: LoadLimits, warnings: list[str]) -> Call:
@@ -177,7 +173,7 @@ def build_call(meta: CallMeta, raw: RawTurns, source: Source, limits: LoadLimits
         raise InputError("the call has no turns", source.line)
     if count > limits.max_turns:
         raise InputError(f"the call has {count} turns, more than the limit of {limits.max_turns} (raise it with --max-turns)", source.line)
-    texts, norms = _clean_and_normalize(raw, source, limits)
+    texts, norms, joined = _clean_and_normalize(raw, source, limits)
     roles, unknown = _roles(raw.speakers)
     turns = tuple(map(new_turn, range(count), roles, texts, norms, raw.starts, raw.ends, raw.lines))
     if AGENT not in roles:
@@ -186,4 +182,4 @@ def build_call(meta: CallMeta, raw: RawTurns, source: Source, limits: LoadLimits
         warnings.append("unknown speaker label(s) " + ", ".join(sorted(repr(u) for u in unknown)) + ": those turns are checked by no agent or customer rule")
     call_id, agent_id, agent_name, team, started_at = map(clean_meta, (meta.call_id, meta.agent_id, meta.agent_name, meta.team, meta.started_at))
     call_id = call_id or ""
-    return new_call(call_id, turns, source, agent_id, agent_name, team, started_at, _content_hash(roles, texts, call_id, agent_id))
+    return new_call(call_id, turns, source, agent_id, agent_name, team, started_at, _content_hash(roles, joined, call_id, agent_id))
