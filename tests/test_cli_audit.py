@@ -161,6 +161,22 @@ def test_an_audit_imports_neither_spacy_nor_numpy(tmp_path):
     assert (tmp_path / "s.xlsx").exists() and (tmp_path / "r.jsonl").exists()
 
 
+def test_the_collector_runs_rarely_during_start_up_and_as_usual_during_the_audit(tmp_path):
+    """Start-up objects are frozen once the audit is set up, and the thresholds Python set are back for the run."""
+    code = ("import gc, sys\nusual = gc.get_threshold()\nimport auditor.launch as launch\nimport auditor.pipeline as pipeline\n"
+            "seen = []\nrun = pipeline.run_audit\n"
+            "def spy(*a, **k):\n    seen.append((gc.get_threshold(), gc.get_freeze_count()))\n    return run(*a, **k)\n"
+            "pipeline.run_audit = spy\n"
+            "import auditor.cli\nstartup = []\nmain = auditor.cli.main\n"
+            "auditor.cli.main = lambda: (startup.append(gc.get_threshold()), main())\n"
+            "try:\n    launch.main()\nexcept SystemExit as exc:\n    assert exc.code in (0, 1), exc.code\n"
+            "assert startup[0][0] == launch.STARTUP_GC_THRESHOLD, startup\n"
+            "assert seen[0][0] == usual and seen[0][1] > 10_000, seen\n")
+    res = subprocess.run([sys.executable, "-c", code, "audit", str(SAMPLES / "json"), "-q", "-o", str(tmp_path / "s.xlsx"),
+                          "--results", str(tmp_path / "r.jsonl"), "--jobs", "1"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+
 def test_default_checklist_ships_in_the_wheel(tmp_path):
     """The built-in checklist must work from an installed wheel, not only from a checkout."""
     import zipfile

@@ -112,12 +112,9 @@ def audit(
         bar.write(text) if bar else typer.echo(text, err=True)
 
     state = AuditState(compiled, LoadLimits(max_file_mb, max_turns, max_turn_chars), manifest_obj, resume=index, ship_evidence=evidence)
-    # What exists now (modules, the compiled checklist, the file list) lives for
-    # the whole run: kept out of the collector's full passes, those cost half as
-    # much, and forked workers do not copy these pages by touching them.
-    import gc
+    from auditor.launch import settle_collector
 
-    gc.freeze()
+    settle_collector()
     sinks = [ResultsWriter(results, redact=redact_fn), Scorecard(out, compiled, evidence=evidence, redact=redact_fn),
              ProgressJournal(journal, run_fingerprint, redact_fn, index)]
     try:
