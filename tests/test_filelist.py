@@ -48,3 +48,18 @@ def test_offsets_widen_to_eight_bytes_past_four_gigabytes(monkeypatch):
     paths = [f"/calls/{i:03d}/call.json" for i in range(20)]
     files = FileList(paths)
     assert files._offsets.typecode == "Q" and list(files) == paths and files[7] == paths[7]
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(["a", "b", "/", "é", "\udcff", "😀"]), max_size=12), max_size=80))
+def test_each_path_stores_only_what_it_does_not_share_with_the_one_before(paths):
+    """The shared prefix is found exactly (not just safely): that is what keeps the list at ~16 bytes a file."""
+    from auditor.filelist import _MAX_SHARED, _RESTART
+
+    files = FileList(paths)
+    for i, path in enumerate(paths):
+        want = 0
+        if i % _RESTART:
+            prev = paths[i - 1]
+            while want < min(len(prev), len(path), _MAX_SHARED) and prev[want] == path[want]:
+                want += 1
+        assert files._shared[i] == want
