@@ -149,14 +149,21 @@ def test_help_does_not_import_nlp_or_excel_libraries():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode == 0
 
 
+def _audit_samples_in_script(tmp_path, code: str) -> subprocess.CompletedProcess:
+    """``code`` run as a script whose arguments audit samples/json; it runs the command itself and checks after."""
+    return subprocess.run([sys.executable, "-c", code, "audit", str(SAMPLES / "json"), "-q", "-o", str(tmp_path / "s.xlsx"),
+                           "--results", str(tmp_path / "r.jsonl"), "--jobs", "1"], capture_output=True, text=True)
+
+
+_RUN_LAUNCH = "try:\n    launch.main()\nexcept SystemExit as exc:\n    assert exc.code in (0, 1), exc.code\n"
+
+
 def test_an_audit_imports_neither_spacy_nor_numpy(tmp_path):
     """The default checklist needs no NLP pipeline, and openpyxl is kept from importing numpy (start-up time)."""
-    code = ("import sys; from auditor.cli import main\n"
-            "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code in (0, 1), exc.code\n"
+    code = ("import sys\nimport auditor.launch as launch\n" + _RUN_LAUNCH +
             "loaded = [m for m in ('numpy', 'spacy', 'jieba') if m in sys.modules]\nassert not loaded, loaded\n"
             "import numpy, openpyxl  # later imports still work\n")
-    res = subprocess.run([sys.executable, "-c", code, "audit", str(SAMPLES / "json"), "-q", "-o", str(tmp_path / "s.xlsx"),
-                          "--results", str(tmp_path / "r.jsonl"), "--jobs", "1"], capture_output=True, text=True)
+    res = _audit_samples_in_script(tmp_path, code)
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "s.xlsx").exists() and (tmp_path / "r.jsonl").exists()
 
@@ -168,12 +175,10 @@ def test_the_collector_runs_rarely_during_start_up_and_as_usual_during_the_audit
             "def spy(*a, **k):\n    seen.append((gc.get_threshold(), gc.get_freeze_count()))\n    return run(*a, **k)\n"
             "pipeline.run_audit = spy\n"
             "import auditor.cli\nstartup = []\nmain = auditor.cli.main\n"
-            "auditor.cli.main = lambda: (startup.append(gc.get_threshold()), main())\n"
-            "try:\n    launch.main()\nexcept SystemExit as exc:\n    assert exc.code in (0, 1), exc.code\n"
+            "auditor.cli.main = lambda: (startup.append(gc.get_threshold()), main())\n" + _RUN_LAUNCH +
             "assert startup[0][0] == launch.STARTUP_GC_THRESHOLD, startup\n"
             "assert seen[0][0] == usual and seen[0][1] > 10_000, seen\n")
-    res = subprocess.run([sys.executable, "-c", code, "audit", str(SAMPLES / "json"), "-q", "-o", str(tmp_path / "s.xlsx"),
-                          "--results", str(tmp_path / "r.jsonl"), "--jobs", "1"], capture_output=True, text=True)
+    res = _audit_samples_in_script(tmp_path, code)
     assert res.returncode == 0, res.stderr
 
 
