@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -67,6 +68,16 @@ def audit(folder: Path, out: Path, *extra: str) -> dict:
     return {"wall": wall, "cpu": usage["cpu"], "peak_mb": usage["maxrss_kb"] / 1024, "calls": run["summary"]["calls"], "cmd": "python " + " ".join(args)}
 
 
+def _median_run(runs: list[dict]) -> dict:
+    """One figure for several runs of the same audit: median wall and CPU, the largest peak RSS, every wall kept."""
+    return {**runs[0], "wall": statistics.median(r["wall"] for r in runs), "cpu": statistics.median(r["cpu"] for r in runs),
+            "peak_mb": max(r["peak_mb"] for r in runs), "walls": [r["wall"] for r in runs]}
+
+
+def _span(values: list[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f}"
+
+
 def call_lines(results: Path) -> list[str]:
     return sorted(line for line in results.read_text(encoding="utf-8").splitlines() if line.startswith('{"type":"call"'))
 
@@ -82,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dask", action="store_true", help="also audit on a Dask LocalCluster with 1 and 2 workers")
     ap.add_argument("--corpora", type=Path, default=Path(tempfile.gettempdir()) / "auditor-bench", help="where generated corpora are kept")
     ap.add_argument("--json", type=Path, help="write the figures to this file as JSON")
+    ap.add_argument("--repeat", type=int, default=1, metavar="N",
+                    help="time the floor and the audit N times (with --scaling, --jobs 1 and 2 alternately) and report medians")
     args = ap.parse_args(argv)
 
     # Bytecode for the package, as `pip install .` writes it: an editable install
@@ -96,12 +109,22 @@ def main(argv: list[str] | None = None) -> int:
     files = corpus_files(folder)
     size = sum(p.stat().st_size for p in files)
     floor(files)  # warm the page cache: every figure below is warm-cache
-    t0 = time.perf_counter()
-    n_floor, n_turns = floor(files)
-    t_floor = time.perf_counter() - t0
+    floor_walls = []
+    for _ in range(max(1, args.repeat)):
+        t0 = time.perf_counter()
+        n_floor, n_turns = floor(files)
+        floor_walls.append(time.perf_counter() - t0)
+    t_floor = statistics.median(floor_walls)
 
     out = Path(tempfile.mkdtemp(prefix="auditor-bench-out-"))
-    main_run = audit(folder, out / "main", "--jobs", str(args.jobs))
+    # With --scaling, runs of one worker and two alternate, so that both meet the
+    # same moments of a shared machine; each figure is the median of its runs.
+    runs: dict[str, list[dict]] = {"main": [], "jobs2": []}
+    for i in range(max(1, args.repeat)):
+        runs["main"].append(audit(folder, out / ("main" if i == 0 else f"main-{i}"), "--jobs", str(args.jobs)))
+        if args.scaling:
+            runs["jobs2"].append(audit(folder, out / ("jobs2" if i == 0 else f"jobs2-{i}"), "--jobs", "2"))
+    main_run = _median_run(runs["main"])
     assert main_run["calls"] == n_floor, (main_run["calls"], n_floor)
 
     from auditor.checklist import default_checklist_path, load_compiled
@@ -125,12 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict = {
         "calls": n_floor, "turns": n_turns, "files": len(files), "mb": size / 1e6, "jobs": args.jobs,
         "audit": {**main_run, "calls_per_s": rate, "mb_per_s": size / 1e6 / main_run["wall"]},
-        "floor": {"seconds": t_floor, "calls_per_s": n_floor / t_floor},
+        "floor": {"seconds": t_floor, "calls_per_s": n_floor / t_floor, "walls": floor_walls},
         "peer": {"calls": n_peer, "load_s": t_peer_load, "ms_per_call": peer_per_call * 1e3, "seconds": t_peer, "calls_per_s": n_floor / t_peer},
     }
     figures["audit_over_floor"] = figures["floor"]["calls_per_s"] / rate
     figures["peer_over_audit"] = rate / figures["peer"]["calls_per_s"]
     print(f"corpus: {n_floor} calls, {n_turns} turns, {len(files)} files, {size / 1e6:.1f} MB ({folder})")
+    if len(runs["main"]) > 1:
+        print(f"(medians of {len(runs['main'])} runs; audit {_span(main_run['walls'])} s, floor {_span(floor_walls)} s)")
     print(f"audit (--jobs {args.jobs}): {main_run['wall']:.2f} s, {rate:,.0f} calls/s, {figures['audit']['mb_per_s']:.2f} MB/s, peak RSS {main_run['peak_mb']:.0f} MB"
           f" (CPU {main_run['cpu']:.2f} s = {main_run['calls'] / main_run['cpu']:,.0f} calls per CPU-second)")
     print(f"floor (read+decode+split): {t_floor:.2f} s, {figures['floor']['calls_per_s']:,.0f} calls/s")
@@ -140,10 +165,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.scaling:
         one = main_run if args.jobs == 1 else audit(folder, out / "jobs1", "--jobs", "1")
-        two = audit(folder, out / "jobs2", "--jobs", "2")
+        two = _median_run(runs["jobs2"])
         same = call_lines(out / ("main" if args.jobs == 1 else "jobs1") / "results.jsonl") == call_lines(out / "jobs2" / "results.jsonl")
-        figures["scaling"] = {"jobs1_s": one["wall"], "jobs2_s": two["wall"], "speedup": one["wall"] / two["wall"], "jobs2_peak_mb": two["peak_mb"], "identical": same}
-        print(f"--jobs 2: {two['wall']:.2f} s vs {one['wall']:.2f} s = {one['wall'] / two['wall']:.2f}x, peak RSS (largest process) {two['peak_mb']:.0f} MB, results identical: {same}")
+        pairs = [a["wall"] / b["wall"] for a, b in zip(runs["main"], runs["jobs2"])] if args.jobs == 1 else [one["wall"] / two["wall"]]
+        figures["scaling"] = {"jobs1_s": one["wall"], "jobs2_s": two["wall"], "speedup": one["wall"] / two["wall"], "jobs2_peak_mb": two["peak_mb"],
+                              "identical": same, "pair_speedups": pairs, "jobs2_walls": two["walls"]}
+        spread = f" (a pair: {min(pairs):.2f}-{max(pairs):.2f}x)" if len(pairs) > 1 else ""
+        print(f"--jobs 2: {two['wall']:.2f} s vs {one['wall']:.2f} s = {one['wall'] / two['wall']:.2f}x{spread}, "
+              f"peak RSS (largest process) {two['peak_mb']:.0f} MB, results identical: {same}")
     if args.memory:
         big = corpus(args.corpora, args.memory, args.seed)
         run = audit(big, out / "memory", "--jobs", str(args.jobs))

@@ -233,7 +233,7 @@ def test_bench_generator_is_reproducible_and_covers_the_four_formats(tmp_path):
 
 def test_bench_run_smoke(tmp_path):
     env = {**os.environ, "PYTHON": sys.executable}
-    proc = subprocess.run([str(ROOT / "bench" / "run"), "--calls", "200", "--peer-calls", "50", "--corpora", str(tmp_path),
+    proc = subprocess.run([str(ROOT / "bench" / "run"), "--calls", "200", "--peer-calls", "50", "--corpora", str(tmp_path), "--scaling", "--repeat", "2",
                            "--json", str(tmp_path / "figures.json")], capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
     for label in ("calls/s", "floor", "peer", "audit/floor", "peak RSS"):
@@ -246,6 +246,9 @@ def test_bench_run_smoke(tmp_path):
     peer = figures["peer"]
     assert peer["seconds"] > peer["load_s"] and peer["calls_per_s"] == pytest.approx(200 / peer["seconds"])
     assert figures["audit"]["peak_mb"] > 10
+    # repeated runs, one worker and two alternately: medians, with every run kept
+    assert len(figures["audit"]["walls"]) == len(figures["floor"]["walls"]) == 2 and len(figures["scaling"]["pair_speedups"]) == 2
+    assert figures["audit"]["wall"] == pytest.approx(sum(figures["audit"]["walls"]) / 2) and figures["scaling"]["identical"]
 
 
 def test_the_peer_sample_is_spread_over_every_format(tmp_path):
