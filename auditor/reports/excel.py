@@ -127,26 +127,33 @@ class Scorecard:
 
     # -- streaming ---------------------------------------------------------
     def add_call(self, r: CallResult) -> None:
-        empathy = next((res.metrics for res in r.items.values() if "de_escalated" in res.metrics), {})
-        statuses = [r.items[item_id].status for item_id in self.checklist.item_ids]
+        items = r.items
+        empathy: dict[str, Any] = {}
+        for res in items.values():  # the item that measured de-escalation, if any applied
+            if "de_escalated" in res.metrics:
+                empathy = res.metrics
+                break
+        statuses = [items[item_id].status for item_id in self.checklist.item_ids]
         de = empathy.get("de_escalated")
         agent = r.agent_id or UNKNOWN_AGENT
         self.calls.append(
             [r.call_id, agent, r.agent_name or "", r.team or "", r.started_at or "", r.score, ", ".join(r.critical_failed),
-             *[STATUS_LABEL[s] for s in statuses],
+             *map(STATUS_LABEL.__getitem__, statuses),
              "" if de is None else ("yes" if de else "no"), empathy.get("time_to_empathy_turns"), empathy.get("time_to_empathy_seconds"),
              r.source_path + (f":{r.source_line}" if r.source_line else "")],
             [0, 0, 0, 0, 0, self.one_decimal, self.status_style["fail"] if r.critical_failed else 0,
-             *[self.status_style[s] for s in statuses], 0, 0, self.one_decimal, 0],
+             *map(self.status_style.__getitem__, statuses), 0, 0, self.one_decimal, 0],
         )
-        for item_id, res in r.items.items():
-            if res.status == "na" or (self.evidence_mode == "failures" and res.status != "fail"):
+        failures_only = self.evidence_mode == "failures"
+        for item_id, res in items.items():
+            status = res.status
+            if status == "na" or (failures_only and status != "fail"):
                 continue
-            status = STATUS_LABEL[res.status]
+            label = STATUS_LABEL[status]
             if not res.evidence:
-                self.evidence.append([r.call_id, agent, item_id, status, None, "", "", "", no_evidence_reason(self.specs[item_id], res.metrics), None])
+                self.evidence.append([r.call_id, agent, item_id, label, None, "", "", "", no_evidence_reason(self.specs[item_id], res.metrics), None])
             for ev in res.evidence:
-                self.evidence.append([r.call_id, agent, item_id, status, ev.turn + 1, ev.speaker, ev.text, ev.match, ev.note, ev.start])
+                self.evidence.append([r.call_id, agent, item_id, label, ev.turn + 1, ev.speaker, ev.text, ev.match, ev.note, ev.start])
 
     # -- closing -----------------------------------------------------------
     def close(self, board: Scoreboard, problems: list[Problem], run: dict[str, Any]) -> None:
