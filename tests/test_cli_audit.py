@@ -168,6 +168,14 @@ def test_an_audit_imports_neither_spacy_nor_numpy(tmp_path):
     assert (tmp_path / "s.xlsx").exists() and (tmp_path / "r.jsonl").exists()
 
 
+def test_explaining_a_call_imports_no_workbook_library():
+    """Only the commands that write a workbook pay for openpyxl (~60 ms of start-up)."""
+    code = ("import sys\nimport auditor.launch as launch\n" + _RUN_LAUNCH +
+            "assert 'openpyxl' not in sys.modules and 'numpy' not in sys.modules\n")
+    res = subprocess.run([sys.executable, "-c", code, "explain", str(SAMPLES / "text" / "C3002.txt")], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+
 def test_the_collector_runs_rarely_during_start_up_and_as_usual_during_the_audit(tmp_path):
     """Start-up objects are frozen once the audit is set up, and the thresholds Python set are back for the run."""
     code = ("import gc, sys\nusual = gc.get_threshold()\nimport auditor.launch as launch\nimport auditor.pipeline as pipeline\n"

@@ -49,6 +49,9 @@ def audit(
       auditor audit exports/2026-10-05/ -c checklists/my_team.yaml -o oct05.xlsx --results oct05.jsonl
       auditor audit calls.jsonl --fail-under 80 --quiet --force
     """
+    from auditor.reports import import_openpyxl_without_numpy
+
+    import_openpyxl_without_numpy()  # first: the workbook's writer imports openpyxl
     from auditor.pipeline import AuditState, run_audit
     from auditor.redaction import redactor
     from auditor.resume import ProgressJournal, build_index, fingerprint, journal_path

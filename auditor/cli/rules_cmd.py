@@ -171,6 +171,9 @@ def diff(
       auditor rules diff checklists/zh_call_center.yaml new.yaml --on samples/ --manifest samples/calls.csv
       auditor rules diff old.yaml new.yaml --on calls/ --out diff.xlsx --max-changed 5
     """
+    from auditor.reports import import_openpyxl_without_numpy
+
+    import_openpyxl_without_numpy()  # first: the diff's workbook writer imports openpyxl
     from auditor.rules.diff import run_diff, summary_text
     from auditor.rules.diff_workbook import write_diff_workbook
 

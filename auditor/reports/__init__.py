@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 
-def _import_openpyxl_without_numpy() -> None:
+def import_openpyxl_without_numpy() -> None:
     """Import openpyxl without letting it import numpy, which it does only to accept numpy numbers in cells.
 
     The writers never put a numpy value in a cell, and numpy (installed for
@@ -13,7 +13,9 @@ def _import_openpyxl_without_numpy() -> None:
     ``None`` in ``sys.modules`` makes ``import numpy`` fail for the moment
     openpyxl looks (it then leaves numpy types out of its numeric types);
     the entry is removed at once, so anything that imports numpy later gets
-    it. Nothing changes when numpy or openpyxl is already imported.
+    it. Nothing changes when numpy or openpyxl is already imported. Called
+    by the commands that write a workbook, before anything imports openpyxl;
+    the other writers (results, terminal) never import it.
     """
     if "openpyxl" in sys.modules or "numpy" in sys.modules:
         return
@@ -24,5 +26,3 @@ def _import_openpyxl_without_numpy() -> None:
         if sys.modules.get("numpy", ...) is None:
             del sys.modules["numpy"]
 
-
-_import_openpyxl_without_numpy()
