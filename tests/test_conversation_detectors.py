@@ -89,11 +89,15 @@ def test_a_signals_quick_test_agrees_with_its_finding(tmp_path, default_checklis
     (tmp_path / "own").mkdir()
     (tmp_path / "own" / "wrong_number.txt").write_text("客服：您好，请问有什么可以帮您？\n客户：喂？打错了，不好意思。\n客服：好的，再见。\n", encoding="utf-8")
     (tmp_path / "own" / "repeats.txt").write_text("客服：您好。\n客户：快点快点，我要办卡。\n", encoding="utf-8")
-    calls = _calls_of(tmp_path / "gen") + _calls_of(Path(__file__).parent.parent / "samples") + _calls_of(tmp_path / "own")
+    root = Path(__file__).parent.parent
+    calls = _calls_of(tmp_path / "gen") + _calls_of(root / "samples") + _calls_of(root / "samples_en") + _calls_of(tmp_path / "own")
     plain_repeats = _checklist({"kind": "phrases", "phrases": ["您好"]}, applies_when="upset").spec.model_dump(by_alias=True)
     plain_repeats["signals"] = {"upset": {"speaker": "customer", "detector": {
         "kind": "emotion", "threshold": 0.5, "terms": [{"weight": 1, "phrases": ["气死"]}], "cues": {"repetition": 0.5}}}}
-    checklists = [default_checklist, compile_checklist(Checklist.model_validate(plain_repeats))]
+    from auditor.checklist import load_compiled
+
+    english, _ = load_compiled(root / "checklists" / "en_call_center.yaml")
+    checklists = [default_checklist, english, compile_checklist(Checklist.model_validate(plain_repeats))]
     fired = {}
     for checklist in checklists:
         for name, (rule, fires) in checklist.testers.items():
