@@ -251,6 +251,19 @@ def test_bench_run_smoke(tmp_path):
     assert figures["audit"]["wall"] == pytest.approx(sum(figures["audit"]["walls"]) / 2) and figures["scaling"]["identical"]
 
 
+def test_the_timeline_shows_each_process_share_of_a_parallel_run(tmp_path):
+    from bench.generate import generate
+
+    generate(tmp_path / "c", 300, 5)
+    proc = subprocess.run([sys.executable, "-m", "bench.timeline", str(tmp_path / "c"), "--jobs", "2"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("start-up: first batch at") and lines[-1].startswith("this process: audited")
+    calls = sum(int(line.split(" calls")[0].rsplit(" ", 1)[-1]) for line in lines[1:])
+    assert calls == 300  # every call was audited by the worker or here, and counted once
+
+
 def test_the_peer_sample_is_spread_over_every_format(tmp_path):
     from bench.floor import corpus_files, iter_calls, spread_sample
     from bench.generate import generate
