@@ -10,7 +10,7 @@ a QA lead can tune them against the gold set.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -146,6 +146,25 @@ class EmotionDetector:
                     distinct[hit[2]] = hit
         return sorted(by_term.items())
 
+    def _scores(self, turns: Sequence[Turn], ctx: Context, plain: bool = True) -> Iterator[tuple[Turn, float]]:
+        """Each turn with its score (``_score``), worked out without a call for most turns.
+
+        A turn with no term, '!' or '?' (most turns: calm) can score only the
+        repetition cue, so only that search is made for it, and with
+        ``plain=False`` not even that: it scores 0.
+        """
+        filed = ctx.found
+        query = self.query
+        repetition = self.cues.repetition if plain else 0.0
+        for turn in turns:
+            text = turn.norm
+            if query in filed[turn.index] or "!" in text or "?" in text:
+                yield turn, self._score(turn, ctx, None)[0]
+            elif repetition and len(text) >= 4 and _REPEAT.search(text):
+                yield turn, 0.0 + repetition  # all _score would add up for such a turn
+            else:
+                yield turn, 0.0
+
     def fires(self, turns: Sequence[Turn], ctx: Context) -> bool:
         """``run(turns, ctx).hit``, stopping at the first upset turn, and with no repetition search where it cannot matter.
 
@@ -154,38 +173,18 @@ class EmotionDetector:
         term, '!' or '?' scores at most the repetition cue: below the
         threshold, the search for it cannot change the answer.
         """
-        filed = ctx.found
-        query = self.query
         threshold = self.threshold
-        repetition = self.cues.repetition
-        plain_can_fire = repetition >= threshold
-        for turn in turns:
-            text = turn.norm
-            if query in filed[turn.index] or "!" in text or "?" in text:
-                if self._score(turn, ctx, None)[0] >= threshold:
-                    return True
-            elif plain_can_fire and len(text) >= 4 and _REPEAT.search(text):
+        for _, score in self._scores(turns, ctx, plain=self.cues.repetition >= threshold):
+            if score >= threshold:
                 return True
         return False
 
     def run(self, turns: Sequence[Turn], ctx: Context) -> Finding:
         scores: dict[int, float] = {}
         upset: list[Turn] = []
-        filed = ctx.found
-        query = self.query
-        repetition = self.cues.repetition
         threshold = self.threshold
-        repeats = _REPEAT.search
-        for turn in turns:
-            text = turn.norm
-            index = turn.index
-            if query in filed[index] or "!" in text or "?" in text:
-                score = self._score(turn, ctx, None)[0]
-            elif repetition and len(text) >= 4 and repeats(text):
-                score = 0.0 + repetition  # all _score would add up for a turn with no term, '!' or '?'
-            else:
-                score = 0.0  # most turns: calm, and worked out here without a call
-            scores[index] = score
+        for turn, score in self._scores(turns, ctx):
+            scores[turn.index] = score
             if score >= threshold:
                 upset.append(turn)
         evidence = []
