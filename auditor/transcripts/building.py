@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from auditor.transcripts.errors import InputError
-from auditor.transcripts.model import AGENT, CUSTOMER, OTHER, Call, CallMeta, Source, new_call, new_turn
+from auditor.transcripts.model import AGENT, OTHER, Call, CallMeta, Source, new_call, new_turn
 from auditor.transcripts.normalize import _JOIN, normalize_joined, normalize_plain
 from auditor.transcripts.speakers import EXACT_ROLES, role_of
 
@@ -150,8 +150,11 @@ def _roles(speakers: list[str]) -> tuple[list[str], set[str]]:
     return roles, unknown  # type: ignore[return-value]
 
 
+_ROLE_SEP = "\x1f"  # between the roles in the hashed text
+
+
 def _content_hash(roles: list[str], joined: str, call_id: str, agent_id: str | None) -> str:
-    """Identifies a call's content for ``--resume``: speakers, words, id and agent, hashed in one update.
+    r"""Identifies a call's content for ``--resume``: speakers, words, id and agent, hashed in one update.
 
     The text is the roles (\x1f between), \x1e, the cleaned turns as
     loading joined them (``_JOIN`` between), \x1e, then id \x1f agent.
@@ -161,9 +164,6 @@ def _content_hash(roles: list[str], joined: str, call_id: str, agent_id: str | N
     """
     text = f"{_ROLE_SEP.join(roles)}\x1e{joined}\x1e{call_id}\x1f{agent_id}"
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-
-
-_ROLE_SEP = "\x1f"
 
 
 def build_call(meta: CallMeta, raw: RawTurns, source: Source, limits: LoadLimits, warnings: list[str]) -> Call:
