@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     # every call, the floor's read and split and the sample's time a call.
     # Timing the load over the sample alone would charge it to ~10x fewer
     # calls than the audit's start-up is charged to, flattering the audit.
-    sample = spread_sample(files, args.peer_calls or n_floor)
+    sample = spread_sample(files, args.peer_calls or n_floor, n_floor)
     t0 = time.perf_counter()
     peer = Peer(compiled.bank.phrases)
     t_peer_load = time.perf_counter() - t0

@@ -92,11 +92,10 @@ class Peer:
         return n, hits
 
 
-def spread_sample(files: list[Path], size: int) -> list[Turns]:
-    """About ``size`` calls taken evenly across all of ``files`` (every k-th call), so every format and file is in it.
+def spread_sample(files: list[Path], size: int, total: int) -> list[Turns]:
+    """About ``size`` of the ``total`` calls of ``files`` (the floor counts them), every k-th, so every format and file is in it.
 
     The first calls alone would be the first format's: here, all CSV.
     """
-    total = sum(1 for path in files for _ in iter_calls(path))
     step = max(1, total // max(size, 1))
     return list(islice((call for path in files for call in iter_calls(path)), 0, None, step))[:size]

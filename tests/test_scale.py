@@ -271,7 +271,7 @@ def test_the_peer_sample_is_spread_over_every_format(tmp_path):
     generate(tmp_path / "c", 40, 3)
     files = corpus_files(tmp_path / "c")
     every = [call for path in files for call in iter_calls(path)]
-    sample = spread_sample(files, 8)
+    sample = spread_sample(files, 8, len(every))
     assert sample == every[::5][:8]
     formats = {path.suffix for path in files for call in iter_calls(path) if call in sample}
     assert formats == {".json", ".jsonl", ".txt", ".csv"}  # the first eight calls alone come from one format
