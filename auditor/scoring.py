@@ -12,22 +12,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from auditor.checklist.schema import Checklist
     from auditor.engine import CallResult, ItemResult
 
 UNKNOWN_AGENT = "(unknown)"
 
 
-def score_call(spec: "Checklist", items: dict[str, "ItemResult"]) -> tuple[float, list[str]]:
-    """Weights passed / weights applicable × 100; any critical failure makes it 0."""
-    return score_items([(item.id, item.weight, item.critical) for item in spec.items], items)
-
-
 def score_items(weights: Sequence[tuple[str, float, bool]], items: dict[str, "ItemResult"]) -> tuple[float, list[str]]:
-    """``score_call`` from each item's id, weight and whether it is critical, in checklist order.
+    """Weights passed / weights applicable × 100; any critical failure makes it 0.
 
-    The engine keeps these triples with the compiled checklist, so scoring a
-    call reads no attributes of the checklist's pydantic models.
+    ``weights`` is each item's id, weight and whether it is critical, in
+    checklist order, as the compiled checklist keeps them
+    (``CompiledChecklist.weights``), so scoring a call reads no attributes of
+    the checklist's pydantic models.
     """
     applicable = passed = 0.0
     critical: list[str] = []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from auditor.checklist import compile_checklist
 from auditor.checklist.schema import Checklist
 from auditor.engine import CallResult, ItemResult
-from auditor.scoring import Scoreboard, score_call
+from auditor.scoring import Scoreboard, score_items
 
 SPEC = Checklist.model_validate({
     "id": "t", "name": "t", "version": "1",
@@ -14,11 +15,12 @@ SPEC = Checklist.model_validate({
         {"id": "c", "title": "c", "weight": 60, "critical": True, "detector": {"kind": "phrases", "match": "none", "phrases": ["z"]}},
     ],
 })
+WEIGHTS = compile_checklist(SPEC).weights
 
 
 def result(agent: str, **statuses: str) -> CallResult:
     items = {k: ItemResult(v) for k, v in statuses.items()}
-    score, critical = score_call(SPEC, items)
+    score, critical = score_items(WEIGHTS, items)
     return CallResult("c", agent, None, None, None, "f", None, "", 1, items, score, critical)
 
 
