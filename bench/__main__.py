@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     n_peer, _ = peer.run(sample)
     peer_per_call = (time.perf_counter() - t0) / n_peer
-    t_peer = t_peer_load + n_floor * (t_floor / n_floor + peer_per_call)
+    t_peer = t_peer_load + t_floor + n_floor * peer_per_call
 
     rate = main_run["calls"] / main_run["wall"]
     figures: dict = {
