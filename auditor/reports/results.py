@@ -104,7 +104,9 @@ class ResultsWriter:
 
     def __init__(self, target: Path, redact=None) -> None:
         self.atomic = AtomicPath(target)
-        self.fh: IO[bytes] = self.atomic.temp.open("wb")
+        # A large buffer: a call's line is ~2.5 KB, and with the default 8 KB
+        # every third line cost a write to the OS (2.0 µs a line against 0.65).
+        self.fh: IO[bytes] = self.atomic.temp.open("wb", buffering=1 << 20)
         self.redact = redact
 
     def _line(self, record: dict[str, Any]) -> None:
