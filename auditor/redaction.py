@@ -151,7 +151,7 @@ def redact_call(call, redact_fn: Redactor = redact):
 
     meta = {k: redact_fn(v) if isinstance(v, str) else v for k, v in
             (("call_id", call.call_id), ("agent_id", call.agent_id), ("agent_name", call.agent_name), ("team", call.team))}
-    turns = tuple(replace(t, text=redact_fn(t.text)) for t in call.turns)
+    turns = tuple(t._replace(text=redact_fn(t.text)) for t in call.turns)
     return replace(call, turns=turns, source=replace(call.source, path=redact_fn(call.source.path)), **meta)
 
 

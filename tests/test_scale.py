@@ -418,12 +418,24 @@ def test_fast_constructors_build_ordinary_frozen_objects():
     import dataclasses
 
     from auditor.detectors.base import Evidence, new_evidence
-    from auditor.transcripts.model import Call, Turn, new_call, new_turn
+    from auditor.transcripts.model import Call, new_call
 
-    for fast, cls in ((new_turn, Turn), (new_call, Call), (new_evidence, Evidence)):
+    for fast, cls in ((new_call, Call), (new_evidence, Evidence)):
         args = tuple(f"v{i}" for i in range(len(dataclasses.fields(cls))))
         made = fast(*args)
         assert type(made) is cls and made == cls(*args) and hash(made) == hash(cls(*args))
         with pytest.raises(dataclasses.FrozenInstanceError):
             made.__setattr__(dataclasses.fields(cls)[0].name, "x")
         assert pickle.loads(pickle.dumps(made)) == made
+
+
+def test_turns_from_columns_are_the_turns_the_fields_make():
+    """Loaders build a call's turns from its columns in one pass; each must be the Turn its fields make, numbered in order."""
+    from auditor.transcripts.model import Turn, turns_from_columns
+
+    turns = turns_from_columns(["agent", "customer"], ["您好", "喂"], ["您好", "喂"], [0.0, None], [1.5, None], range(3, 5))
+    assert turns == (Turn(0, "agent", "您好", "您好", 0.0, 1.5, 3), Turn(1, "customer", "喂", "喂", None, None, 4))
+    assert all(type(t) is Turn for t in turns) and turns[1].index == 1 and turns[0].line == 3
+    with pytest.raises(AttributeError):
+        turns[0].text = "x"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(turns)) == turns

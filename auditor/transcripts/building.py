@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from auditor.transcripts.errors import InputError
-from auditor.transcripts.model import AGENT, OTHER, Call, CallMeta, Source, new_call, new_turn
+from auditor.transcripts.model import AGENT, OTHER, Call, CallMeta, Source, new_call, turns_from_columns
 from auditor.transcripts.normalize import _JOIN, normalize_joined, normalize_plain
 from auditor.transcripts.speakers import EXACT_ROLES, role_of
 
@@ -175,7 +175,7 @@ def build_call(meta: CallMeta, raw: RawTurns, source: Source, limits: LoadLimits
         raise InputError(f"the call has {count} turns, more than the limit of {limits.max_turns} (raise it with --max-turns)", source.line)
     texts, norms, joined = _clean_and_normalize(raw, source, limits)
     roles, unknown = _roles(raw.speakers)
-    turns = tuple(map(new_turn, range(count), roles, texts, norms, raw.starts, raw.ends, raw.lines))
+    turns = turns_from_columns(roles, texts, norms, raw.starts, raw.ends, raw.lines)
     if AGENT not in roles:
         warnings.append("the call has no agent turns: every agent item fails or is N/A (speaker labels wrong?)")
     if unknown:

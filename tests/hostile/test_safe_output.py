@@ -65,7 +65,7 @@ def test_scorecard_writes_every_leading_character_as_literal_text(tmp_path, defa
     board = Scoreboard(80)
     problems = []
     for f in FORMULAS:
-        turns = tuple(replace(t, text=f + t.text) for t in call.turns)
+        turns = tuple(t._replace(text=f + t.text) for t in call.turns)
         r = audit_call(default_checklist, replace(call, call_id=f, agent_id=f, agent_name=f, team=f, turns=turns))
         for res in r.items.values():
             res.evidence = [replace(e, text=f + e.text, match=f, note=f) for e in res.evidence]
