@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from auditor.checklist import default_checklist_path, load_compiled
+
+# Checklists the tests read are cached in a folder of this session's (the CLI's subprocesses
+# inherit it), never in the user's cache folder.
+_CHECKLIST_CACHE = tempfile.mkdtemp(prefix="auditor-tests-cache-")
+os.environ["AUDITOR_CACHE_DIR"] = _CHECKLIST_CACHE
+atexit.register(shutil.rmtree, _CHECKLIST_CACHE, True)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

@@ -59,20 +59,33 @@ def _tagged(node: Any, path: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
     return None
 
 
-def parse_yaml(path: Path) -> Any:
+def read_checklist_bytes(path: Path) -> bytes:
+    """The file's bytes, refused with a diagnostic when it cannot be read or is over the size limit."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size <= MAX_CHECKLIST_BYTES:
+            with path.open("rb") as fh:
+                data = fh.read(MAX_CHECKLIST_BYTES + 1)  # no more, whatever the file claims (a pipe, a growing file)
+            if len(data) <= MAX_CHECKLIST_BYTES:
+                return data
+            size = len(data)
+        raise ChecklistError([Diagnostic(name, None, None, "", f"checklist is {size} bytes, over the limit of {MAX_CHECKLIST_BYTES}")])
+    except OSError as exc:
+        raise ChecklistError([Diagnostic(name, None, None, "", f"cannot read checklist: {exc.strerror or exc}")]) from None
+
+
+def parse_yaml(path: Path, data: bytes | None = None) -> Any:
+    """The checklist file parsed with line numbers kept; ``data`` is its bytes when they were read already."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_CHECKLIST_BYTES:
-            raise ChecklistError([Diagnostic(name, None, None, "", f"checklist is {size} bytes, over the limit of {MAX_CHECKLIST_BYTES}")])
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ChecklistError([Diagnostic(name, None, None, "", f"cannot read checklist: {exc.strerror or exc}")]) from None
+        text = (read_checklist_bytes(path) if data is None else data).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ChecklistError([Diagnostic(name, None, None, "", f"checklist is not UTF-8: {exc.reason}")]) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as reading in text mode would
     yaml = YAML(typ="rt")
     try:
         data = yaml.load(text)
@@ -204,9 +217,28 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
 
 
 def load_checklist(path: Path) -> tuple[Checklist, list[Diagnostic]]:
-    """The validated checklist and its warnings; ``ChecklistError`` with every error otherwise."""
+    """The validated checklist and its warnings; ``ChecklistError`` with every error otherwise.
+
+    A file read before, byte for byte, by the same code comes from the cache
+    (``auditor.checklist.cache``) instead of being parsed and checked again.
+    """
+    from auditor.checklist import cache
+
     name = str(path)
-    data = parse_yaml(path)
+    raw = read_checklist_bytes(path)
+    entry = cache.key(raw)
+    kept = cache.read(entry, name)
+    if kept is not None:
+        return kept
+    checklist, diags = _read_checklist(path, raw)
+    cache.write(entry, checklist, diags)
+    return checklist, diags
+
+
+def _read_checklist(path: Path, raw: bytes) -> tuple[Checklist, list[Diagnostic]]:
+    """Parse, validate and check the checklist whose bytes are ``raw``."""
+    name = str(path)
+    data = parse_yaml(path, raw)
     try:
         checklist = Checklist.model_validate(data)
     except ValidationError as exc:
