@@ -7,13 +7,14 @@ it started and ended, in the worker processes and here, and every wait of
 this process for a worker's result is timed. It prints when the first batch
 started (start-up), how long each worker was busy and idle, how much this
 process audited itself and how long it waited, and how long the run went on
-after the last batch (finishing the workbook). The outputs go to a temporary
-folder.
+after the last batch (finishing the workbook), and how often the collector
+ran in this process and for how long. The outputs go to a temporary folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -64,6 +65,42 @@ def _record(folder: Path) -> None:
     executors._worker_batch, pipeline.audit_batch, executors._windowed = timed_worker_batch, timed_audit_batch, timed_windowed
 
 
+class CollectorClock:
+    """The collector's passes in this process once the audit is set up, and their time (workers are not counted).
+
+    Counting starts when the audit settles the collector (``auditor.launch.settle_collector``).
+    """
+
+    def __init__(self) -> None:
+        import auditor.launch as launch
+
+        self.passes = self.full = 0
+        self.seconds = self.full_seconds = 0.0
+        self._start = 0.0
+        settle = launch.settle_collector
+
+        def settle_and_count() -> None:
+            settle()
+            gc.callbacks.append(self._tick)
+
+        launch.settle_collector = settle_and_count
+
+    def _tick(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+            return
+        spent = time.perf_counter() - self._start
+        self.passes += 1
+        self.seconds += spent
+        if info["generation"] == 2:
+            self.full += 1
+            self.full_seconds += spent
+
+    def line(self) -> str:
+        return (f"collector in this process during the audit: {self.passes} passes, {self.seconds:.3f} s "
+                f"({self.full} full, {self.full_seconds:.3f} s)")
+
+
 def _rows(folder: Path, kind: str) -> dict[str, list[tuple[float, float, int]]]:
     found = {}
     for path in sorted(folder.glob(f"{kind}.*")):
@@ -99,6 +136,7 @@ def main(argv: list[str]) -> int:
     out = Path(tempfile.mkdtemp(prefix="auditor-timeline-"))
     (out / "log").mkdir()
     _record(out / "log")
+    collector = CollectorClock()
     from auditor.cli import main as cli
 
     sys.argv = ["auditor", "audit", str(args.corpus), "-q", "--force", "--jobs", str(args.jobs),
@@ -110,6 +148,7 @@ def main(argv: list[str]) -> int:
             raise
     for line in summary(out / "log", time.perf_counter() - T0):
         print(line)
+    print(collector.line())
     return 0
 
 

@@ -176,8 +176,8 @@ def test_explaining_a_call_imports_no_workbook_library():
     assert res.returncode == 0, res.stderr
 
 
-def test_the_collector_runs_rarely_during_start_up_and_as_usual_during_the_audit(tmp_path):
-    """Start-up objects are frozen once the audit is set up, and the thresholds Python set are back for the run."""
+def test_the_collector_runs_rarely_during_start_up_and_the_audit(tmp_path):
+    """Start-up objects are frozen once the audit is set up, and the audit collects every 50,000 objects, Python's other thresholds kept."""
     code = ("import gc, sys\nusual = gc.get_threshold()\nimport auditor.launch as launch\nimport auditor.pipeline as pipeline\n"
             "seen = []\nrun = pipeline.run_audit\n"
             "def spy(*a, **k):\n    seen.append((gc.get_threshold(), gc.get_freeze_count()))\n    return run(*a, **k)\n"
@@ -185,7 +185,7 @@ def test_the_collector_runs_rarely_during_start_up_and_as_usual_during_the_audit
             "import auditor.cli\nstartup = []\nmain = auditor.cli.main\n"
             "auditor.cli.main = lambda: (startup.append(gc.get_threshold()), main())\n" + _RUN_LAUNCH +
             "assert startup[0][0] == launch.STARTUP_GC_THRESHOLD, startup\n"
-            "assert seen[0][0] == usual and seen[0][1] > 10_000, seen\n")
+            "assert seen[0][0] == (launch.AUDIT_GC_THRESHOLD, *usual[1:]) and seen[0][1] > 10_000, seen\n")
     res = _audit_samples_in_script(tmp_path, code)
     assert res.returncode == 0, res.stderr
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -259,9 +260,34 @@ def test_the_timeline_shows_each_process_share_of_a_parallel_run(tmp_path):
                           cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith("start-up: first batch at") and lines[-1].startswith("this process: audited")
-    calls = sum(int(line.split(" calls")[0].rsplit(" ", 1)[-1]) for line in lines[1:])
+    assert lines[0].startswith("start-up: first batch at") and lines[-2].startswith("this process: audited")
+    calls = sum(int(line.split(" calls")[0].rsplit(" ", 1)[-1]) for line in lines[1:-1])
     assert calls == 300  # every call was audited by the worker or here, and counted once
+    assert re.fullmatch(r"collector in this process during the audit: \d+ passes, [\d.]+ s \(\d+ full, [\d.]+ s\)", lines[-1])
+
+
+def test_the_collector_clock_counts_passes_once_the_audit_is_set_up():
+    import gc
+
+    import auditor.launch as launch
+    from bench.timeline import CollectorClock
+
+    settle = launch.settle_collector
+    thresholds = gc.get_threshold()
+    clock = CollectorClock()
+    try:
+        gc.collect()
+        assert clock.passes == 0  # not counting before the audit settles the collector
+        launch.settle_collector()
+        gc.collect(0)
+        gc.collect()
+        assert (clock.passes, clock.full) == (2, 1) and clock.seconds >= clock.full_seconds > 0
+    finally:
+        launch.settle_collector = settle
+        if clock._tick in gc.callbacks:
+            gc.callbacks.remove(clock._tick)
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 def test_the_peer_sample_is_spread_over_every_format(tmp_path):
