@@ -1,8 +1,10 @@
 """Resuming a long batch that was killed, interrupted or extended.
 
 While a run goes on, every audited call is appended to a progress journal
-next to the results file (``results.jsonl.partial``), flushed call by call,
-so it survives a crash, a Ctrl-C or a ``kill -9``. Its first line records a
+next to the results file (``results.jsonl.partial``). It reaches the OS in
+64 KB writes (~25 calls): a crash or Ctrl-C closes the journal and keeps
+every call, a ``kill -9`` loses at most the last 64 KB, which ``--resume``
+simply audits again. Its first line records a
 fingerprint of the checklist, tool version and ``--redact`` setting; a
 finished run removes it (the results file then holds everything).
 
@@ -30,10 +32,15 @@ from typing import IO, Any
 from auditor import __version__
 from auditor.detectors.base import Evidence
 from auditor.engine import CallResult, ItemResult
+from auditor.reports.results import call_line, json_line
 from auditor.transcripts.model import Call
 
 JOURNAL_SUFFIX = ".partial"
 JOURNAL_SCHEMA = 1
+# Written to the OS in pieces of this size. A write a call (the line flushed
+# as it came) cost 8 µs of a 290 µs call, as much as a detector, to save no
+# more than ~25 calls' work from a kill -9.
+JOURNAL_BUFFER = 1 << 16
 _META = ("call_id", "agent_id", "agent_name", "team", "started_at")
 
 
@@ -89,31 +96,20 @@ class ProgressJournal:
         if index is not None and str(path) in index.files:
             _cut_partial_line(path)
             self.kept = True
-            self.fh: IO[bytes] | None = path.open("ab", buffering=0)
+            self.fh: IO[bytes] | None = path.open("ab", buffering=JOURNAL_BUFFER)
         else:
             self.kept = False
-            self.fh = path.open("wb", buffering=0)
+            self.fh = path.open("wb", buffering=JOURNAL_BUFFER)
             self._write({"type": "progress", "schema": JOURNAL_SCHEMA, "fingerprint": fingerprint})
 
     def _write(self, record: dict[str, Any]) -> None:
-        from auditor.reports.results import json_line
-
         self._put(json_line(record, self.redact))
 
     def _put(self, line: bytes) -> None:
-        """One write to the OS per line, straight from ``line``: it survives the death of this process.
-
-        The file is unbuffered: a buffer would only copy the line before the
-        flush every line needs (2.5 µs a call against 3.0).
-        """
         assert self.fh is not None
-        view = memoryview(line)
-        while view:
-            view = view[self.fh.write(view) :]
+        self.fh.write(line)
 
     def add_call(self, result: CallResult) -> None:
-        from auditor.reports.results import call_line
-
         if self.index is not None and self.index.key_of_result(result) in self.index.offsets:
             return  # already on disk, in the results file or this journal
         self._put(call_line(result, self.redact))
