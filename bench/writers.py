@@ -32,7 +32,8 @@ def write(mode: str, rows: int, target: Path) -> None:
         from openpyxl.styles import PatternFill
 
         from auditor.reports.cells import StyleIds
-        from auditor.reports.sheet_xml import RowStream, splice_rows
+        from auditor.reports.deflate import write_package
+        from auditor.reports.sheet_xml import RowStream
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("Calls")
@@ -46,7 +47,8 @@ def write(mode: str, rows: int, target: Path) -> None:
         stream.close()
         package = target.with_suffix(".package")
         wb.save(package)
-        splice_rows(package, {ws.path.lstrip("/"): stream.path}, target)
+        write_package(package, {ws.path.lstrip("/"): stream.rows}, target)
+        stream.discard()
     elif mode.startswith("openpyxl"):
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell

@@ -27,7 +27,8 @@ from auditor.checklist.compiled import CompiledChecklist
 from auditor.engine import CallResult
 from auditor.reports.atomic import AtomicPath
 from auditor.reports.cells import EXCEL_MAX_CELL, TRUNCATED, StyleIds, header_cell, safe_cell, safe_text  # noqa: F401 (re-exported)
-from auditor.reports.sheet_xml import RowStream, splice_rows
+from auditor.reports.deflate import BackgroundDeflate, write_package
+from auditor.reports.sheet_xml import RowStream
 from auditor.reports.wording import no_evidence_reason
 from auditor.scoring import UNKNOWN_AGENT, Scoreboard
 from auditor.transcripts.model import Problem
@@ -95,6 +96,7 @@ class Scorecard:
         self.agents_ws = printable(self.wb.create_sheet("Agents"))
         self.styles = StyleIds(self.summary_ws)
         self.row_streams: list[tuple[Any, RowStream, int]] = []  # (sheet, its streamed rows, columns), see rows_for
+        self.deflate = BackgroundDeflate()  # one thread compresses every sheet's rows as they stream
         fills = {s: PatternFill("solid", fgColor=c) for s, c in (("pass", GREEN), ("fail", RED), ("na", GREY))}
         self.status_style = {s: self.styles(fill) for s, fill in fills.items()}
         self.one_decimal = self.styles(number_format="0.0")
@@ -168,7 +170,7 @@ class Scorecard:
             package = AtomicPath(self.target)  # openpyxl's package, before the rows go in
             try:
                 self.wb.save(package.temp)
-                splice_rows(package.temp, {ws.path.lstrip("/"): stream.path for ws, stream, _ in self.row_streams}, atomic.temp)
+                write_package(package.temp, {ws.path.lstrip("/"): stream.rows for ws, stream, _ in self.row_streams}, atomic.temp)
             finally:
                 package.discard()
             atomic.commit()
@@ -286,11 +288,12 @@ class Scorecard:
         On ``close`` they are spliced into the sheet openpyxl wrote, and the
         sheet's filter is set to cover them.
         """
-        stream = RowStream(self.target.parent, self.target.name, self.styles.quoted, self.redact)
+        stream = RowStream(self.target.parent, self.target.name, self.styles.quoted, self.redact, worker=self.deflate)
         self.row_streams.append((ws, stream, columns))
         return stream
 
     def _discard_rows(self) -> None:
+        self.deflate.shutdown()
         for _, stream, _ in self.row_streams:
             stream.discard()
 

@@ -6,10 +6,11 @@ and openpyxl's write-only mode builds a cell object and drives lxml for each,
 one string joined from pieces worked out once (column letters, style ids), so
 a cell costs about a microsecond. openpyxl still writes everything else (the
 header rows, column widths, frozen panes, filters, styles, the summary sheets
-and chart, the package); ``splice_rows`` copies its zip once and puts the
-streamed rows into the sheets they belong to.
+and chart, the package); ``auditor.reports.deflate.write_package`` copies its
+zip once and puts the streamed rows into the sheets they belong to.
 
-The rows stream to a temporary file next to the output, named like
+The rows are deflated as they stream, in a background thread, to a temporary
+file next to the output (``auditor.reports.deflate``), named like
 ``AtomicPath``'s temporaries so a killed run's leftovers are swept by the next
 run. Every string goes through ``safe_text`` (characters Excel rejects,
 over-long cells) and is written as an inline string, never a formula.
@@ -18,23 +19,13 @@ over-long cells) and is written as an inline string, never a formula.
 from __future__ import annotations
 
 import math
-import os
 import re
-import shutil
-import tempfile
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from auditor.reports.cells import EXCEL_MAX_CELL, FORMULA_START as _FORMULA_START, NOT_XML, safe_text
-
-# Deflate level of the streamed sheets, most of a workbook's bytes. Measured on
-# the 20,000-call benchmark's 33.7 MB of sheet XML: level 6 (zlib's default)
-# 0.32 s CPU and 2.85 MB, level 1 0.09 s and 3.84 MB. Compressing happens once
-# the run is over, on one core, so it is time no second worker can win back;
-# a workbook a third larger is the better trade for a day's audit.
-ROWS_COMPRESSLEVEL = 1
+from auditor.reports.deflate import BackgroundDeflate, DeflatedRows, temp_rows_file
 
 _COLUMNS = [chr(65 + i) for i in range(26)] + [chr(65 + i) + chr(65 + j) for i in range(26) for j in range(26)]
 # What XML text cannot hold as it is; checked once per string so that most strings skip escaping.
@@ -82,10 +73,11 @@ class RowStream:
     cells do in ``safe_cell``.
     """
 
-    def __init__(self, folder: Path, stem: str, quoted: dict[int, int], redact: Any = None, first_row: int = 2) -> None:
-        fd, name = tempfile.mkstemp(prefix=f".{stem}.{os.getpid()}.", suffix=".rows.tmp", dir=folder)
-        self.path = Path(name)
-        self.fh: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
+    def __init__(self, folder: Path, stem: str, quoted: dict[int, int], redact: Any = None, first_row: int = 2,
+                 worker: BackgroundDeflate | None = None) -> None:
+        fh, path = temp_rows_file(folder, stem)
+        self.rows = DeflatedRows(fh, path, worker or BackgroundDeflate())
+        self.path = path
         self.quoted = quoted
         self.redact = redact
         self.next_row = first_row
@@ -120,7 +112,7 @@ class RowStream:
             else:
                 add(f'<c r="{col}{r}"{_STYLE[sid]} t="n"><v>{number_text(value)}</v></c>')
         add("</row>")
-        self.fh.write("".join(parts).encode("utf-8", "replace"))
+        self.rows.add("".join(parts).encode("utf-8", "replace"))
         self.next_row += 1
 
     def _string_tail(self, value: str, sid: int) -> str:
@@ -138,32 +130,8 @@ class RowStream:
         return f'{_STYLE[sid]} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
     def close(self) -> None:
-        self.fh.close()
+        """Every row is in: wait for the last of them to be compressed."""
+        self.rows.finish()
 
     def discard(self) -> None:
-        self.fh.close()
-        self.path.unlink(missing_ok=True)
-
-
-def splice_rows(package: Path, rows: dict[str, Path], target: Path) -> None:
-    """Copy the xlsx ``package`` to ``target``, appending each sheet's streamed rows to its ``<sheetData>``.
-
-    ``rows`` maps a sheet's part name (``xl/worksheets/sheet3.xml``) to the
-    file of rows that goes into it. Entries keep their order and
-    compression; the big parts are written in chunks, never held whole.
-    """
-    with zipfile.ZipFile(package) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=ROWS_COMPRESSLEVEL) as zout:
-        for info in zin.infolist():
-            source = rows.get(info.filename)
-            if source is None:
-                zout.writestr(info, zin.read(info))
-                continue
-            xml = zin.read(info)
-            cut = xml.rfind(b"</sheetData>")
-            if cut < 0:
-                raise ValueError(f"{info.filename}: no <sheetData> to add rows to")
-            with zout.open(info.filename, "w", force_zip64=True) as out:  # by name: the archive's method and level
-                out.write(xml[:cut])
-                with source.open("rb") as fh:
-                    shutil.copyfileobj(fh, out, 1 << 20)
-                out.write(xml[cut:])
+        self.rows.discard()
