@@ -130,7 +130,9 @@ def test_an_edited_checklist_is_read_again(cache_dir, tmp_path):
     assert loading.load_checklist(path)[0].name == "中文客服通话质检标准"
     path.write_text(path.read_text(encoding="utf-8").replace("name: 中文客服通话质检标准", "name: 改过的", 1), encoding="utf-8")
     assert loading.load_checklist(path)[0].name == "改过的"
-    assert len(list(cache_dir.glob("*.json"))) == 2
+    entries = list(cache_dir.glob("*.json"))
+    assert len(entries) == 2
+    assert all(entry.stat().st_mode & 0o077 == 0 for entry in entries)  # the owner's only: they decide what an audit checks
 
 
 def test_warnings_name_the_file_they_were_read_from(cache_dir, tmp_path):

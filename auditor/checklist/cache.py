@@ -8,9 +8,9 @@ validated form is kept as JSON in the user's cache folder and read back in
 ~1 ms the next time.
 
 The key is a hash of the file's bytes and of the code that reads them (every
-module of this package, pydantic and ruamel.yaml, by size and modification
-time), so an edited checklist, another release or an edited source tree is
-never served an old reading. Only checklists without errors are kept; their
+module of this package and of the libraries it reads and checks them with,
+by size and modification time), so an edited checklist, another release or
+an edited source tree is never served an old reading. Only checklists without errors are kept; their
 warnings are kept without the file name and given the current one. The cache
 is an optimisation only: an entry that cannot be read or written is ignored,
 and ``AUDITOR_CACHE_DIR=off`` turns it off.
@@ -32,7 +32,7 @@ ENV = "AUDITOR_CACHE_DIR"
 OFF = ("off", "0", "no", "false")
 KEPT = 64  # entries; the oldest go when a new one is written
 _SCHEMA = 1
-_PACKAGES = ("pydantic", "pydantic_core", "ruamel.yaml")
+_PACKAGES = ("pydantic", "pydantic_core", "ruamel.yaml", "re2", "opencc")
 
 
 def cache_dir() -> Path | None:

@@ -77,7 +77,6 @@ class RowStream:
                  worker: BackgroundDeflate | None = None) -> None:
         fh, path = temp_rows_file(folder, stem)
         self.rows = DeflatedRows(fh, path, worker or BackgroundDeflate())
-        self.path = path
         self.quoted = quoted
         self.redact = redact
         self.next_row = first_row
