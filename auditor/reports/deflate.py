@@ -3,7 +3,7 @@
 The Calls and Evidence rows are most of a workbook's bytes (~1.6 KB a call of
 SpreadsheetML). Deflated once the run was over, they cost ~0.1 s of a
 20,000-call run on one core, after every worker had finished. Here each
-sheet's rows are deflated in 1 MB pieces by one background thread while the
+sheet's rows are deflated in 256 KB pieces by one background thread while the
 audit goes on (zlib works without the interpreter lock, so the thread runs on
 another core while this process audits and writes), into a temporary file of
 raw deflate data ending on a byte boundary (``Z_SYNC_FLUSH``).
@@ -39,9 +39,9 @@ from typing import IO, Any
 # better trade for a day's audit.
 ROWS_COMPRESSLEVEL = 1
 #: Uncompressed bytes of rows handed to the thread at once.
-CHUNK = 1 << 20
+CHUNK = 1 << 18
 #: Pieces waiting for the thread before the writer waits for it: bounds memory if the thread falls behind.
-MAX_QUEUED = 8
+MAX_QUEUED = 4
 #: Past this, an entry needs Zip64, which ``write_package`` leaves to ``zipfile``.
 _ZIP32_LIMIT = 0xFFFFFFFF - (1 << 20)
 
