@@ -193,3 +193,24 @@ def test_without_resume_an_existing_journal_is_announced_and_replaced(reference,
     assert code == 0, err
     assert "holds the progress of an interrupted run" in err
     assert not journal.exists()
+
+
+def test_an_aborted_journal_keeps_every_call_written_to_it(tmp_path, default_checklist):
+    """The journal reaches the OS in 64 KB pieces; an abort (Ctrl-C, an error) must still leave every call on disk."""
+    from auditor.engine import audit_call
+    from auditor.resume import JOURNAL_BUFFER, ProgressJournal, ResumeIndex, fingerprint
+    from auditor.transcripts import LoadLimits, Problem, load_file
+
+    make_corpus(tmp_path / "calls")
+    calls = [c for c in load_file(str(tmp_path / "calls" / "batch_000.jsonl"), LoadLimits())
+             if not isinstance(c, Problem)][:7]
+    path = tmp_path / "results.jsonl.partial"
+    journal = ProgressJournal(path, fingerprint(default_checklist, False))
+    for call in calls:
+        journal.add_call(audit_call(default_checklist, call))
+    assert path.stat().st_size == 0 < JOURNAL_BUFFER  # all still in the buffer: no write to the OS yet
+    journal.abort()
+    lines = path.read_bytes().splitlines()
+    assert len(lines) == 1 + len(calls) and json.loads(lines[0])["type"] == "progress"
+    index = ResumeIndex(fingerprint(default_checklist, False))
+    assert index.add_file(path) == len(calls)  # and --resume can use every one
