@@ -138,8 +138,28 @@ def test_style_ids_start_from_the_default_style(tmp_path, default_checklist):
     card = _book(tmp_path, default_checklist)
     ids = StyleIds(card.summary_ws)
     assert ids.quoted[0] != 0 and ids(number_format="0.0") == card.one_decimal
+    card.abort()
 
 
 def test_xml_text_and_number_text():
     assert xml_text("a&b<c>d\re") == "a&amp;b&lt;c&gt;d&#13;e" and xml_text("您好") == "您好"
     assert [number_text(v) for v in (85.0, 3, 1e20, 0.1, math.nan, math.inf)] == ["85", "3", "1e+20", "0.1", "", ""]
+
+
+def test_an_aborted_workbook_leaves_nothing_to_complain_when_collected(tmp_path, default_checklist):
+    """openpyxl's unsaved write-only sheets used to raise from lxml when collected after an abort (printed on stderr)."""
+    import gc
+    import sys
+
+    gc.collect()  # what earlier tests left behind is not this test's
+    raised = []
+    hook, sys.unraisablehook = sys.unraisablehook, raised.append
+    try:
+        card = _book(tmp_path, default_checklist)
+        card.calls.append(["C1"] + [None] * (len(card.calls.headers) - 1))
+        card.abort()
+        del card
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    assert raised == []

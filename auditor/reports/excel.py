@@ -176,6 +176,7 @@ class Scorecard:
             atomic.commit()
         except BaseException:
             atomic.discard()
+            self._end_unsaved_sheets()
             raise
         finally:
             self._discard_rows()
@@ -281,6 +282,21 @@ class Scorecard:
     def abort(self) -> None:
         """The workbook only reaches its target in ``close``; the streamed rows are removed."""
         self._discard_rows()
+        self._end_unsaved_sheets()
+
+    def _end_unsaved_sheets(self) -> None:
+        """Finish openpyxl's write-only sheets that will not be saved.
+
+        Each holds a writer suspended inside its XML; collected like that, the
+        writer raised from lxml as it was torn down ("Exception ignored …
+        LxmlSyntaxError" on stderr). Finished here, it ends quietly.
+        """
+        for ws in self.wb.worksheets:
+            if not ws.closed:
+                try:
+                    ws.close()
+                except Exception:  # noqa: BLE001 (a sheet that cannot be finished is being thrown away anyway)
+                    pass
 
     def rows_for(self, ws: Any, columns: int) -> RowStream:
         """Rows for ``ws`` after its header, streamed as SpreadsheetML (auditor.reports.sheet_xml).
