@@ -226,3 +226,21 @@ def test_an_audit_with_a_cached_checklist_writes_the_same_results(cli, cache_dir
         outputs.append([ln for ln in results.read_text(encoding="utf-8").splitlines() if '"type":"run"' not in ln])
     assert outputs[0] == outputs[1] == outputs[2]
     assert len(list(cache_dir.glob("*.json"))) == 1
+
+
+def test_without_module_files_to_stamp_the_cache_is_not_used(cache_dir, tmp_path, monkeypatch):
+    """A package run from a zip archive has no module files whose changes the key could follow: nothing is kept or read."""
+    empty = tmp_path / "zipped" / "auditor"
+    empty.mkdir(parents=True)
+    monkeypatch.setattr(auditor, "__file__", str(empty / "__init__.py"))
+    cache._code_stamp.cache_clear()
+    try:
+        assert cache.key(b"any bytes") is None
+        loading.load_checklist(default_checklist_path())
+        assert not cache_dir.exists()
+        with monkeypatch.context() as m:
+            m.setattr(loading, "parse_yaml", _must_not_parse)
+            with pytest.raises(AssertionError, match="parsed again"):
+                loading.load_checklist(default_checklist_path())
+    finally:
+        cache._code_stamp.cache_clear()

@@ -45,8 +45,13 @@ def cache_dir() -> Path | None:
 
 
 @lru_cache(maxsize=1)
-def _code_stamp() -> bytes:
-    """Size and modification time of every module that reads a checklist: this package and the libraries it uses."""
+def _code_stamp() -> bytes | None:
+    """Size and modification time of every module that reads a checklist: this package and the libraries it uses.
+
+    ``None`` when the package's modules are not files to look at (a zip
+    archive, a frozen program): then nothing would tell one build from
+    another, and the cache is not used.
+    """
     import importlib.util
 
     import auditor
@@ -59,6 +64,8 @@ def _code_stamp() -> bytes:
             if name.endswith(".py"):
                 st = os.stat(os.path.join(folder, name))
                 stamp.append(f"{os.path.relpath(os.path.join(folder, name), package)}:{st.st_size}:{st.st_mtime_ns}")
+    if len(stamp) == 2:
+        return None
     for name in _PACKAGES:
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec is not None else None
@@ -68,15 +75,16 @@ def _code_stamp() -> bytes:
     return "\n".join(stamp).encode()
 
 
-def key(data: bytes) -> str:
-    """The entry name for a checklist file whose bytes are ``data``."""
-    return hashlib.sha256(_code_stamp() + b"\0" + data).hexdigest()
+def key(data: bytes) -> str | None:
+    """The entry name for a checklist file whose bytes are ``data``; ``None`` when the cache cannot tell builds apart."""
+    stamp = _code_stamp()
+    return None if stamp is None else hashlib.sha256(stamp + b"\0" + data).hexdigest()
 
 
-def read(entry: str, path: str) -> tuple[Any, list[Diagnostic]] | None:
+def read(entry: str | None, path: str) -> tuple[Any, list[Diagnostic]] | None:
     """The checklist and warnings kept under ``entry``, the warnings naming ``path``; ``None`` when there is none usable."""
     folder = cache_dir()
-    if folder is None:
+    if folder is None or entry is None:
         return None
     try:
         stored = json.loads((folder / f"{entry}.json").read_bytes())
@@ -89,10 +97,10 @@ def read(entry: str, path: str) -> tuple[Any, list[Diagnostic]] | None:
     return checklist, warnings
 
 
-def write(entry: str, checklist: Any, warnings: list[Diagnostic]) -> None:
+def write(entry: str | None, checklist: Any, warnings: list[Diagnostic]) -> None:
     """Keep a checklist that was read without errors; any failure leaves the cache as it was."""
     folder = cache_dir()
-    if folder is None:
+    if folder is None or entry is None:
         return
     stored = {
         "checklist": checklist.model_dump(mode="json", by_alias=True),
