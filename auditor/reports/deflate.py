@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import shutil
 import struct
+import tempfile
 import zipfile
 import zlib
 from collections import deque
@@ -254,24 +255,28 @@ def write_package(package: Path, rows: dict[str, DeflatedRows], target: Path) ->
             out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(directory), len(directory), end - start, start, 0))
 
 
-def _dos_time(info: zipfile.ZipInfo) -> tuple[int, int]:
+def _shared_fields(info: zipfile.ZipInfo, method: int, crc: int, compressed: int, size: int) -> tuple[bytes, tuple[int, ...]]:
+    """An entry's name, and the fields its local and central headers both hold, in their order.
+
+    Flags (bit 11: the name is UTF-8), method, DOS time and date, CRC-32,
+    compressed and uncompressed sizes, name length, extra field length.
+    """
+    name = info.filename.encode("utf-8")
     y, mo, d, h, mi, s = info.date_time
-    return (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d
+    flags = 0 if info.filename.isascii() else 0x800
+    return name, (flags, method, (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d, crc, compressed, size, len(name), 0)
 
 
 def _local_header(info: zipfile.ZipInfo, method: int, crc: int, compressed: int, size: int) -> bytes:
-    name = info.filename.encode("utf-8")
-    dos_time, dos_date = _dos_time(info)
-    flags = 0x800 if not info.filename.isascii() else 0
-    return struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, method, dos_time, dos_date, crc, compressed, size, len(name), 0) + name
+    name, fields = _shared_fields(info, method, crc, compressed, size)
+    return struct.pack("<4sH4H3L2H", b"PK\x03\x04", 20, *fields) + name
 
 
 def _central_header(info: zipfile.ZipInfo, method: int, crc: int, compressed: int, size: int, offset: int) -> bytes:
-    name = info.filename.encode("utf-8")
-    dos_time, dos_date = _dos_time(info)
-    flags = 0x800 if not info.filename.isascii() else 0
-    return struct.pack("<4s6H3L5H2L", b"PK\x01\x02", (info.create_system << 8) | 20, 20, flags, method, dos_time, dos_date, crc, compressed, size,
-                       len(name), 0, 0, 0, 0, info.external_attr, offset) + name
+    name, fields = _shared_fields(info, method, crc, compressed, size)
+    made_by = (info.create_system << 8) | 20
+    # then: comment length, disk number, internal attributes, external attributes, local header offset
+    return struct.pack("<4s2H4H3L2H3H2L", b"PK\x01\x02", made_by, 20, *fields, 0, 0, 0, info.external_attr, offset) + name
 
 
 def _write_zip64(zin: zipfile.ZipFile, rows: dict[str, DeflatedRows], target: Path) -> None:
@@ -294,7 +299,5 @@ def _write_zip64(zin: zipfile.ZipFile, rows: dict[str, DeflatedRows], target: Pa
 
 def temp_rows_file(folder: Path, stem: str) -> tuple[IO[bytes], Path]:
     """A temporary file for a sheet's deflated rows, named so that a killed run's leftovers are swept (``AtomicPath``)."""
-    import tempfile
-
     fd, name = tempfile.mkstemp(prefix=f".{stem}.{os.getpid()}.", suffix=".rows.tmp", dir=folder)
     return os.fdopen(fd, "wb", buffering=1 << 16), Path(name)  # compressed data comes in pieces of ~30 KB

@@ -1,7 +1,8 @@
 """The call and turn types every stage after loading works on.
 
-They are plain frozen dataclasses (turns: a named tuple) so that a call pickles cheaply into a worker
-process and nothing downstream can mutate what a loader produced.
+They are plain frozen dataclasses (turns: a named tuple) so that a call
+pickles cheaply into a worker process and nothing downstream can mutate what
+a loader produced.
 """
 
 from __future__ import annotations
@@ -39,15 +40,15 @@ class Turn(NamedTuple):
     line: int | None = None
 
 
+_new_tuple = tuple.__new__
+
+
 def turns_from_columns(
     speakers: Sequence[str], texts: Sequence[str], norms: Sequence[str],
     starts: Sequence[float | None], ends: Sequence[float | None], lines: Sequence[int | None],
 ) -> tuple[Turn, ...]:
     """The call's turns from its columns, numbered from 0, built without a Python call per turn."""
     return tuple(map(_new_tuple, repeat(Turn), zip(range(len(texts)), speakers, texts, norms, starts, ends, lines)))
-
-
-_new_tuple = tuple.__new__
 
 
 @dataclass(frozen=True, slots=True)
