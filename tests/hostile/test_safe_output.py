@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -234,6 +235,33 @@ def test_checklist_file_size_limit(tmp_path):
     assert "over the limit of 2097152" in str(exc.value)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_checklist_from_a_pipe_is_read_no_further_than_the_limit(tmp_path):
+    """A pipe says its size is 0; what comes through it is still cut at the limit, with the file named."""
+    import threading
+
+    fifo = tmp_path / "checklist.yaml"
+    os.mkfifo(fifo)
+    sent = []
+
+    def feed() -> None:
+        try:
+            with open(fifo, "wb") as fh:
+                for _ in range(4):
+                    fh.write(b"#" * (1024 * 1024) + b"\n")
+                    sent.append(1)
+        except BrokenPipeError:
+            pass  # the reader stopped at the limit and closed its end
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    with pytest.raises(ChecklistError) as exc:
+        load_compiled(fifo)
+    writer.join(10)
+    assert f"{fifo}:" in str(exc.value) and "over the limit of 2097152" in str(exc.value)
+    assert len(sent) < 4  # it stopped reading: the last megabyte never went through
+
+
 def test_default_checklist_is_within_the_limits():
     compiled, _ = load_compiled(default_checklist_path())
     assert "no_sensitive_data" in compiled.item_ids
@@ -241,7 +269,6 @@ def test_default_checklist_is_within_the_limits():
 
 def test_file_name_that_is_not_utf8_is_audited_and_written_as_valid_utf8(tmp_path):
     """Linux file names are bytes: one that is not UTF-8 reaches Python with lone surrogates, which UTF-8 cannot hold."""
-    import os
     import subprocess
     import sys
 
