@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +77,26 @@ def test_existing_outputs_are_not_overwritten_without_force(cli, tmp_path):
     code, _, err = cli("audit", SAMPLES / "json" / "C1001.json", "--force")
     assert code == 0, err
     assert load_workbook(tmp_path / "scorecard.xlsx").sheetnames[0] == "Summary"
+
+
+def test_outputs_take_the_mode_of_a_new_file_or_of_the_file_they_replace(cli, tmp_path):
+    """Written through a private temporary, the outputs must not stay 0600: a manager could not open them."""
+    mode = lambda name: stat.S_IMODE((tmp_path / name).stat().st_mode)  # noqa: E731
+    before = os.umask(0o022)
+    try:
+        code, _, err = cli("audit", SAMPLES / "json" / "C1001.json")
+        assert code == 0, err
+        assert mode("scorecard.xlsx") == mode("results.jsonl") == 0o644
+        os.umask(0o027)
+        (tmp_path / "results.jsonl").chmod(0o664)
+        (tmp_path / "scorecard.xlsx").unlink()
+        code, _, err = cli("audit", SAMPLES / "json" / "C1001.json", "--force")
+        assert code == 0, err
+        assert mode("scorecard.xlsx") == 0o640, "a new file: 0666 less the umask"
+        assert mode("results.jsonl") == 0o664, "a replaced file keeps its mode"
+        assert not list(tmp_path.glob(".*.tmp"))
+    finally:
+        os.umask(before)
 
 
 def test_fail_under_exit_code(cli):

@@ -3,12 +3,18 @@
 Every writer writes to a temporary file in the destination folder and renames
 it over the target only when complete, so a crash or Ctrl-C never leaves a
 half-written workbook where a good one was.
+
+The temporary is created private (``mkstemp`` makes it 0600) so nobody reads
+a half-written file; on commit it takes the mode the output would have had if
+written in place, so a manager can open a scorecard a service account wrote
+to a shared folder.
 """
 
 from __future__ import annotations
 
 import glob
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -24,6 +30,7 @@ class AtomicPath:
         self.temp = Path(name)
 
     def commit(self) -> None:
+        os.chmod(self.temp, output_mode(self.target))
         os.replace(self.temp, self.target)
 
     def discard(self) -> None:
@@ -31,6 +38,37 @@ class AtomicPath:
             self.temp.unlink()
         except FileNotFoundError:
             pass
+
+
+def output_mode(target: Path) -> int:
+    """The permissions ``target`` gets: those of the file it replaces, else what ``open()`` would give a new file.
+
+    Keeping a replaced file's mode means yesterday's ``chmod`` on a shared
+    scorecard survives today's run, as it would for a file rewritten in place.
+    """
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows.
+
+    Setting and restoring it is the only portable way to read it, but for that
+    instant a file created by another thread would get no umask at all, so
+    Linux's ``/proc`` answer is preferred.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def sweep_stale(target: Path) -> None:
