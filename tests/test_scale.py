@@ -318,7 +318,7 @@ def test_seen_ids_name_the_first_location_and_stay_compact(tmp_path):
     assert seen.first_seen("X1", "/elsewhere/x.csv", 7) is None
     assert seen.first_seen("X1", str(files[-1]), 7001) == "/elsewhere/x.csv:7"
     assert len(seen) == 5001
-    assert seen._keys.itemsize * len(seen._keys) * 2 <= 5001 * 4 * 16  # flat arrays, no per-call objects
+    assert seen.slots * 16 <= 5001 * 4 * 16  # flat arrays, no per-call objects
 
 
 def test_duplicate_call_ids_are_reported_with_where_they_first_appeared(tmp_path, cli):
@@ -360,9 +360,28 @@ def test_duplicate_index_keeps_first_locations_across_growth():
     seen = SeenIds(files)
     for n in range(5000):
         assert seen.first_seen(f"C{n}", files[n // 100], n % 100 + 1) is None
-    assert len(seen) == 5000 and len(seen._keys) >= 5000 * 5 // 4
+    assert len(seen) == 5000 and seen.slots >= 5000 * 5 // 4
     assert seen.first_seen("C0", files[49], 7) == "/data/f00000.jsonl:1"
     assert seen.first_seen("C4999", files[49], 8) == "/data/f00049.jsonl:100"
+
+
+def test_duplicate_index_grows_without_holding_a_second_copy_of_itself():
+    """Growing the whole table at once held old and new arrays together, the peak of a 200,000-call run."""
+    import tracemalloc
+
+    from auditor.seen import SeenIds
+
+    files = ["/data/calls.jsonl"]
+    seen = SeenIds(files)
+    tracemalloc.start()
+    try:
+        for n in range(60_000):
+            seen.first_seen(f"C{n:07d}", files[0], n + 1)
+        current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert seen.slots * 16 <= current
+    assert peak < current * 1.25, (current, peak)
 
 
 @pytest.mark.parametrize("workers_ready", [True, False], ids=["workers-fast", "workers-stalled"])
