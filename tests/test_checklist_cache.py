@@ -124,6 +124,17 @@ def test_without_the_cache_the_file_is_parsed_every_time(cache_dir, monkeypatch)
     assert not cache_dir.exists()
 
 
+def test_with_the_cache_off_the_code_is_not_stamped(cache_dir, monkeypatch):
+    """Working out the key walks the whole package; a run that will not use the cache must not pay for it."""
+    monkeypatch.setenv(cache.ENV, "off")
+    cache._code_stamp.cache_clear()
+    loading.load_checklist(default_checklist_path())
+    assert cache._code_stamp.cache_info().misses == 0
+    monkeypatch.setenv(cache.ENV, str(cache_dir))
+    loading.load_checklist(default_checklist_path())
+    assert cache._code_stamp.cache_info().misses == 1
+
+
 def test_an_edited_checklist_is_read_again(cache_dir, tmp_path):
     path = tmp_path / "mine.yaml"
     shutil.copy(default_checklist_path(), path)
