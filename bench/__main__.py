@@ -53,11 +53,16 @@ print(json.dumps({"code": os.waitstatus_to_exitcode(status), "maxrss_kb": ru.ru_
 """
 
 
+#: Extra ``auditor audit`` options for every audit of a run (``--checklist``).
+AUDIT_OPTIONS: list[str] = []
+
+
 def audit(folder: Path, out: Path, *extra: str) -> dict:
     """Run ``auditor audit`` in a child process: wall and CPU seconds, its peak RSS (MB) and the calls it audited."""
     out.mkdir(parents=True, exist_ok=True)
     results = out / "results.jsonl"
-    args = ["-m", "auditor", "audit", str(folder), "-q", "--force", "-o", str(out / "scorecard.xlsx"), "--results", str(results), *extra]
+    args = ["-m", "auditor", "audit", str(folder), "-q", "--force", "-o", str(out / "scorecard.xlsx"), "--results", str(results),
+            *AUDIT_OPTIONS, *extra]
     t0 = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _LAUNCHER, *args], stdout=subprocess.PIPE, text=True, check=True)
     wall = time.perf_counter() - t0
@@ -92,10 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory", type=int, default=0, metavar="CALLS", help="also audit a corpus of CALLS calls and compare peak RSS")
     ap.add_argument("--dask", action="store_true", help="also audit on a Dask LocalCluster with 1 and 2 workers")
     ap.add_argument("--corpora", type=Path, default=Path(tempfile.gettempdir()) / "auditor-bench", help="where generated corpora are kept")
+    ap.add_argument("--checklist", type=Path, help="audit with this checklist (the peer matches its phrase lists) instead of the default;"
+                    " bench/naive_keywords.yaml asks the audit only what the peer does")
     ap.add_argument("--json", type=Path, help="write the figures to this file as JSON")
     ap.add_argument("--repeat", type=int, default=1, metavar="N",
                     help="time the floor and the audit N times (with --scaling, --jobs 1 and 2 alternately) and report medians")
     args = ap.parse_args(argv)
+    if args.checklist:
+        AUDIT_OPTIONS[:] = ["--checklist", str(args.checklist.resolve())]
 
     # Bytecode for the package, as `pip install .` writes it: an editable install
     # run with PYTHONDONTWRITEBYTECODE=1 (CI, containers) would otherwise compile
@@ -129,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from auditor.checklist import default_checklist_path, load_compiled
 
-    compiled, _ = load_compiled(default_checklist_path())
+    compiled, _ = load_compiled(args.checklist or default_checklist_path())
     # The peer runs on a sample, and its time for the whole corpus is projected:
     # its pipeline load (start-up, like the audit's, paid once a run) plus, for
     # every call, the floor's read and split and the sample's time a call.
@@ -146,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rate = main_run["calls"] / main_run["wall"]
     figures: dict = {
-        "calls": n_floor, "turns": n_turns, "files": len(files), "mb": size / 1e6, "jobs": args.jobs,
+        "checklist": str(args.checklist or "default"), "calls": n_floor, "turns": n_turns, "files": len(files), "mb": size / 1e6, "jobs": args.jobs,
         "audit": {**main_run, "calls_per_s": rate, "mb_per_s": size / 1e6 / main_run["wall"]},
         "floor": {"seconds": t_floor, "calls_per_s": n_floor / t_floor, "walls": floor_walls},
         "peer": {"calls": n_peer, "load_s": t_peer_load, "ms_per_call": peer_per_call * 1e3, "seconds": t_peer, "calls_per_s": n_floor / t_peer},
@@ -156,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {n_floor} calls, {n_turns} turns, {len(files)} files, {size / 1e6:.1f} MB ({folder})")
     if len(runs["main"]) > 1:
         print(f"(medians of {len(runs['main'])} runs; audit {_span(main_run['walls'])} s, floor {_span(floor_walls)} s)")
+    if args.checklist:
+        print(f"checklist: {args.checklist} ({len(compiled.bank.phrases)} phrases), for the audit and the peer")
     print(f"audit (--jobs {args.jobs}): {main_run['wall']:.2f} s, {rate:,.0f} calls/s, {figures['audit']['mb_per_s']:.2f} MB/s, peak RSS {main_run['peak_mb']:.0f} MB"
           f" (CPU {main_run['cpu']:.2f} s = {main_run['calls'] / main_run['cpu']:,.0f} calls per CPU-second)")
     print(f"floor (read+decode+split): {t_floor:.2f} s, {figures['floor']['calls_per_s']:,.0f} calls/s")

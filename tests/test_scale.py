@@ -252,6 +252,23 @@ def test_bench_run_smoke(tmp_path):
     assert figures["audit"]["wall"] == pytest.approx(sum(figures["audit"]["walls"]) / 2) and figures["scaling"]["identical"]
 
 
+def test_bench_run_with_another_checklist_gives_it_to_the_audit_and_the_peer(tmp_path):
+    """``--checklist bench/naive_keywords.yaml`` asks the audit only what the peer does: both must use it."""
+    import json
+
+    env = {**os.environ, "PYTHON": sys.executable}
+    proc = subprocess.run([str(ROOT / "bench" / "run"), "--calls", "200", "--peer-calls", "20", "--corpora", str(tmp_path),
+                           "--checklist", str(ROOT / "bench" / "naive_keywords.yaml"), "--json", str(tmp_path / "figures.json")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "naive_keywords.yaml (20 phrases), for the audit and the peer" in proc.stdout
+    figures = json.loads((tmp_path / "figures.json").read_text())
+    assert figures["checklist"].endswith("naive_keywords.yaml") and figures["audit"]["calls"] == 200
+    out = Path(proc.stdout.rsplit("outputs in ", 1)[1].strip())
+    run = json.loads((out / "main" / "results.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert run["checklist"]["id"] == "naive_keywords"
+
+
 def test_the_timeline_shows_each_process_share_of_a_parallel_run(tmp_path):
     from bench.generate import generate
 
