@@ -109,3 +109,23 @@ def test_a_signals_quick_test_agrees_with_its_finding(tmp_path, default_checklis
                 assert quick == full, (name, call.call_id)
                 fired.setdefault(name, set()).add(quick)
     assert fired == {"customer_request": {True, False}, "customer_upset": {True, False}, "upset": {True, False}}
+
+
+def test_paraphrase_note_quotes_the_agents_own_words_not_their_normalised_form(tmp_path, default_checklist):
+    """Matching runs on normalised text, but a note shown to a manager must quote what was said.
+
+    OpenCC turns 打坏 into 打坯, Traditional text becomes Simplified, and ASR
+    spaces between characters are dropped: none of that may reach the note.
+    """
+    cases = [
+        ("客户：我的手机屏幕被我不小心打坏了。\n客服：您是说手机屏幕打坏了，对吗？\n", "屏幕打坏", "坯"),
+        ("客户：我的帳單金額不對，多扣了錢。\n客服：您是說帳單金額不對，多扣了錢，對嗎？\n", "帳單金額不對", "帐单"),
+        ("客户：我的宽带一直断线。\n客服：您 是 说 宽 带 一 直 断 线，对吗？\n", "宽 带 一 直 断 线", None),
+    ]
+    for body, quoted, never in cases:
+        result = audit_call(default_checklist, _call(tmp_path, body)).items["paraphrase_confirmation"]
+        assert result.status == "pass", body
+        note = result.evidence[-1].note
+        assert quoted in note, note
+        if never:
+            assert never not in note, note

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from auditor.detectors.base import NON_CONTENT, Context, Finding, PhraseBank, evidence_at, evidence_turn, words_pattern
 from auditor.transcripts.model import AGENT, CUSTOMER, Turn
+from auditor.transcripts.normalize import keeps_positions, original_span
 
 _CLAUSE_END = re.compile(r"[?？。.!！,，;；~～…\s]|$")
 _ASCII_WORD = re.compile(r"[0-9a-z]+")
@@ -142,7 +143,7 @@ class ParaphraseDetector:
         if best is None:
             return Finding(False, [], {"note": "no agent turn restates the customer's words and asks to confirm"})
         customer, agent, shared, marker_turn, (s, e, pid) = best
-        overlap = _runs(agent.norm, shared)
+        overlap = _runs(agent, shared)
         note = f"restates customer turn {customer.index} (shared: {', '.join(overlap)}) and asks “{self.bank.phrases[pid]}”"
         evidence = [evidence_turn(customer, "what the customer said"), evidence_at(marker_turn, s, e, note)]
         if marker_turn is not agent:
@@ -222,13 +223,18 @@ def content_bigrams(content: str) -> set[str]:
     return set(_BIGRAMS.findall(content))
 
 
-def _runs(text: str, units: set[str]) -> list[str]:
-    """Merge shared units (characters, bigrams or words) back into the readable stretches of ``text`` they cover.
+def _runs(turn: Turn, units: set[str]) -> list[str]:
+    """The readable stretches of ``turn`` that shared units (characters, bigrams or words) cover, quoted as said.
 
-    Every occurrence of every unit is a span; the spans, sorted, are merged
-    where they overlap or touch. (Marking the spans in a byte mask and
-    reading its runs back with a regex took half as long again.)
+    Units are found in the normalised text; every occurrence is a span, and
+    the spans, sorted, are merged where they overlap or touch. Each stretch
+    is then quoted from the original, as evidence is (``evidence_at``): the
+    normalised text is for matching, and can differ (Traditional made
+    Simplified, ASR spaces dropped, OpenCC's 打坏 → 打坯). (Marking the spans
+    in a byte mask and reading its runs back with a regex took half as long
+    again.)
     """
+    text = turn.norm
     spans = []
     find = text.find
     for unit in units:
@@ -242,16 +248,19 @@ def _runs(text: str, units: set[str]) -> list[str]:
     if not spans:
         return sorted(units)
     spans.sort()
-    runs = []
+    merged = []
     run_start, run_end = spans[0]
     for s, e in spans:
         if s > run_end:
-            runs.append(text[run_start:run_end])
+            merged.append((run_start, run_end))
             run_start = s
         if e > run_end:
             run_end = e
-    runs.append(text[run_start:run_end])
-    return list(dict.fromkeys(runs))
+    merged.append((run_start, run_end))
+    said = turn.text
+    if keeps_positions(said, text):
+        return list(dict.fromkeys(said[s:e] for s, e in merged))
+    return list(dict.fromkeys(said[slice(*original_span(said, s, e))] for s, e in merged))
 
 
 def create(params: ParaphraseParams, bank: PhraseBank) -> ParaphraseDetector:
