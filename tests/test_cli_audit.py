@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from auditor import __version__
@@ -95,6 +96,21 @@ def test_outputs_take_the_mode_of_a_new_file_or_of_the_file_they_replace(cli, tm
         assert mode("scorecard.xlsx") == 0o640, "a new file: 0666 less the umask"
         assert mode("results.jsonl") == 0o664, "a replaced file keeps its mode"
         assert not list(tmp_path.glob(".*.tmp"))
+    finally:
+        os.umask(before)
+
+
+def test_the_umask_read_from_proc_is_the_one_the_process_has():
+    """Outputs' modes rest on it; elsewhere than Linux the set-and-restore answer is used instead."""
+    from auditor.reports.atomic import _umask_from_proc, current_umask
+
+    before = os.umask(0o027)
+    try:
+        if _umask_from_proc() is None:
+            pytest.skip("no Umask line in /proc/self/status here")
+        assert _umask_from_proc() == current_umask() == 0o027
+        os.umask(0o002)
+        assert current_umask() == 0o002
     finally:
         os.umask(before)
 

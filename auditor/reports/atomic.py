@@ -59,6 +59,15 @@ def current_umask() -> int:
     instant a file created by another thread would get no umask at all, so
     Linux's ``/proc`` answer is preferred.
     """
+    mask = _umask_from_proc()
+    if mask is None:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
+
+
+def _umask_from_proc() -> int | None:
+    """The ``Umask:`` line of ``/proc/self/status`` (Linux 4.7 and later); ``None`` where there is none."""
     try:
         with open("/proc/self/status", encoding="ascii") as fh:
             for line in fh:
@@ -66,9 +75,7 @@ def current_umask() -> int:
                     return int(line.split()[1], 8)
     except (OSError, ValueError):
         pass
-    mask = os.umask(0o077)
-    os.umask(mask)
-    return mask
+    return None
 
 
 def sweep_stale(target: Path) -> None:
