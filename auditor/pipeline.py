@@ -176,6 +176,34 @@ class DuplicateIds:
         return Problem(r.source_path, f"duplicate call id {r.call_id!r} (also in {first}); both are kept", r.source_line, kind="warning")
 
 
+class MadeOnFirstCall:
+    """A sink made by ``make()`` when the first call reaches it, then passed every call directly.
+
+    Worker processes fork when the audit starts; what this process sets up
+    before then, they wait for. A sink only needed once calls come (the
+    workbook's writer: openpyxl alone is ~0.08 s to import) is set up while
+    they audit instead. A run in which no call reached it never makes it.
+    """
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+        self.sink: Any = None
+
+    def add_call(self, result: CallResult) -> None:
+        self.sink = self.make()
+        self.add_call = self.sink.add_call  # type: ignore[method-assign]  # every later call goes straight to the sink
+        self.sink.add_call(result)
+
+    def close(self, board: Scoreboard, problems: list[Problem], run: dict[str, Any]) -> None:
+        if self.sink is None:  # no call reached it (``run_audit`` aborts instead; kept for any caller)
+            self.sink = self.make()
+        self.sink.close(board, problems, run)
+
+    def abort(self) -> None:
+        if self.sink is not None:
+            self.sink.abort()
+
+
 @dataclass
 class RunReport:
     board: Scoreboard

@@ -81,7 +81,8 @@ class CollectorClock:
 
         def settle_and_count() -> None:
             settle()
-            gc.callbacks.append(self._tick)
+            if self._tick not in gc.callbacks:  # the audit settles it again once the workbook's writer is made
+                gc.callbacks.append(self._tick)
 
         launch.settle_collector = settle_and_count
 

@@ -501,3 +501,33 @@ def test_turns_from_columns_are_the_turns_the_fields_make():
     with pytest.raises(AttributeError):
         turns[0].text = "x"  # type: ignore[misc]
     assert pickle.loads(pickle.dumps(turns)) == turns
+
+
+def test_a_sink_made_on_the_first_call_gets_every_call_and_is_made_once():
+    from auditor.pipeline import MadeOnFirstCall
+
+    made, got = [], []
+
+    class Sink:
+        def __init__(self):
+            made.append(self)
+
+        def add_call(self, r):
+            got.append(r)
+
+        def close(self, *run):
+            got.append(("closed", run))
+
+        def abort(self):
+            got.append("aborted")
+
+    idle = MadeOnFirstCall(Sink)
+    idle.abort()
+    assert made == [] and got == [], "a run that reached no call never makes it"
+    lazy = MadeOnFirstCall(Sink)
+    for r in range(3):
+        lazy.add_call(r)
+    lazy.close("board", [], {})
+    lazy.abort()
+    assert len(made) == 1 and lazy.sink is made[0]
+    assert got == [0, 1, 2, ("closed", ("board", [], {})), "aborted"]

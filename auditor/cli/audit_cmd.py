@@ -49,13 +49,9 @@ def audit(
       auditor audit exports/2026-10-05/ -c checklists/my_team.yaml -o oct05.xlsx --results oct05.jsonl
       auditor audit calls.jsonl --fail-under 80 --quiet --force
     """
-    from auditor.reports import import_openpyxl_without_numpy
-
-    import_openpyxl_without_numpy()  # first: the workbook's writer imports openpyxl
-    from auditor.pipeline import AuditState, run_audit
+    from auditor.pipeline import AuditState, MadeOnFirstCall, run_audit
     from auditor.redaction import redactor
     from auditor.resume import ProgressJournal, build_index, fingerprint, journal_path
-    from auditor.reports.excel import Scorecard
     from auditor.reports.results import ResultsWriter
     from auditor.reports.terminal import format_problem, render_summary
     from auditor.transcripts import InputError, LoadLimits, Problem, iter_input_files
@@ -118,8 +114,19 @@ def audit(
     from auditor.launch import settle_collector
 
     settle_collector()
-    sinks = [ResultsWriter(results, redact=redact_fn), Scorecard(out, compiled, evidence=evidence, redact=redact_fn),
-             ProgressJournal(journal, run_fingerprint, redact_fn, index)]
+    def scorecard():
+        from auditor.reports import import_openpyxl_without_numpy
+
+        import_openpyxl_without_numpy()  # before anything imports openpyxl
+        from auditor.reports.excel import Scorecard
+
+        made = Scorecard(out, compiled, evidence=evidence, redact=redact_fn)
+        settle_collector()  # openpyxl's modules live as long as the run: out of the collector's passes too
+        return made
+
+    # The workbook's writer (openpyxl, ~0.08 s to import) is made when the first call
+    # is ready for it: with workers, they have been auditing in the meantime.
+    sinks = [ResultsWriter(results, redact=redact_fn), MadeOnFirstCall(scorecard), ProgressJournal(journal, run_fingerprint, redact_fn, index)]
     try:
         report = run_audit(files, state, sinks, [str(p) for p in paths], jobs=runner.workers, executor=runner, problems=problems, on_problem=on_problem,
                            on_batch=bar.update if bar else None, run_info={"resume_fingerprint": run_fingerprint})
