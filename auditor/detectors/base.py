@@ -47,16 +47,21 @@ new_evidence: Callable[[int, str, str, str, float | None, tuple[int, int] | None
 Evidence.__reduce__ = lambda self: (_EvidenceFiller, reduce_by_fields(self)[1])  # type: ignore[method-assign]
 
 
-def evidence_at(turn: Turn, start: int, end: int, note: str = "") -> Evidence:
-    """Evidence for a ``[start, end)`` span of the *normalised* text, quoted from the original.
+def said_span(turn: Turn, start: int, end: int) -> tuple[int, int]:
+    """A ``[start, end)`` span of the turn's *normalised* text, as the span of its original text that says it.
 
     Nearly every turn's normalised text lines up with the original (full-width
     punctuation becomes half-width one for one), which ``keeps_positions``
     tells in ~0.2 µs without building the offset map (~2.5 µs a turn, and a
     call quotes about six turns).
     """
+    return (start, end) if keeps_positions(turn.text, turn.norm) else original_span(turn.text, start, end)
+
+
+def evidence_at(turn: Turn, start: int, end: int, note: str = "") -> Evidence:
+    """Evidence for a ``[start, end)`` span of the *normalised* text, quoted from the original."""
     text = turn.text
-    s, e = (start, end) if keeps_positions(text, turn.norm) else original_span(text, start, end)
+    s, e = said_span(turn, start, end)
     return new_evidence(turn.index, turn.speaker, text, text[s:e], turn.start, (s, e), note)
 
 

@@ -27,9 +27,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.detectors.base import NON_CONTENT, Context, Finding, PhraseBank, evidence_at, evidence_turn, words_pattern
+from auditor.detectors.base import NON_CONTENT, Context, Finding, PhraseBank, evidence_at, evidence_turn, said_span, words_pattern
 from auditor.transcripts.model import AGENT, CUSTOMER, Turn
-from auditor.transcripts.normalize import keeps_positions, original_span
 
 _CLAUSE_END = re.compile(r"[?？。.!！,，;；~～…\s]|$")
 _ASCII_WORD = re.compile(r"[0-9a-z]+")
@@ -228,7 +227,7 @@ def _runs(turn: Turn, units: set[str]) -> list[str]:
 
     Units are found in the normalised text; every occurrence is a span, and
     the spans, sorted, are merged where they overlap or touch. Each stretch
-    is then quoted from the original, as evidence is (``evidence_at``): the
+    is then quoted from the original, as evidence is (``said_span``): the
     normalised text is for matching, and can differ (Traditional made
     Simplified, ASR spaces dropped, OpenCC's 打坏 → 打坯). (Marking the spans
     in a byte mask and reading its runs back with a regex took half as long
@@ -257,10 +256,7 @@ def _runs(turn: Turn, units: set[str]) -> list[str]:
         if e > run_end:
             run_end = e
     merged.append((run_start, run_end))
-    said = turn.text
-    if keeps_positions(said, text):
-        return list(dict.fromkeys(said[s:e] for s, e in merged))
-    return list(dict.fromkeys(said[slice(*original_span(said, s, e))] for s, e in merged))
+    return list(dict.fromkeys(turn.text[slice(*said_span(turn, s, e))] for s, e in merged))
 
 
 def create(params: ParaphraseParams, bank: PhraseBank) -> ParaphraseDetector:
