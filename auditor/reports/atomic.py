@@ -25,9 +25,8 @@ class AtomicPath:
     def __init__(self, target: Path) -> None:
         self.target = target
         sweep_stale(target)
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent or Path("."))
+        fd, self.temp = temp_sibling(target.parent or Path("."), target.name)
         os.close(fd)
-        self.temp = Path(name)
 
     def commit(self) -> None:
         os.chmod(self.temp, output_mode(self.target))
@@ -38,6 +37,15 @@ class AtomicPath:
             self.temp.unlink()
         except FileNotFoundError:
             pass
+
+
+def temp_sibling(folder: Path, name: str, suffix: str = ".tmp") -> tuple[int, Path]:
+    """A new private file in ``folder`` (its descriptor and path) named ``.NAME.PID.….SUFFIX``: what ``sweep_stale`` removes once PID is gone.
+
+    ``suffix`` must end in ``.tmp``.
+    """
+    fd, temp = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.", suffix=suffix, dir=folder)
+    return fd, Path(temp)
 
 
 def output_mode(target: Path) -> int:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 import shutil
 import struct
-import tempfile
 import zipfile
 import zlib
 from collections import deque
@@ -33,6 +32,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
+
+from auditor.reports.atomic import temp_sibling
 
 # Deflate level of the streamed sheets. Measured on the 20,000-call
 # benchmark's 33.7 MB of sheet XML: level 6 (zlib's default) 0.32 s of CPU
@@ -299,5 +300,5 @@ def _write_zip64(zin: zipfile.ZipFile, rows: dict[str, DeflatedRows], target: Pa
 
 def temp_rows_file(folder: Path, stem: str) -> tuple[IO[bytes], Path]:
     """A temporary file for a sheet's deflated rows, named so that a killed run's leftovers are swept (``AtomicPath``)."""
-    fd, name = tempfile.mkstemp(prefix=f".{stem}.{os.getpid()}.", suffix=".rows.tmp", dir=folder)
-    return os.fdopen(fd, "wb", buffering=1 << 16), Path(name)  # compressed data comes in pieces of ~30 KB
+    fd, path = temp_sibling(folder, stem, ".rows.tmp")
+    return os.fdopen(fd, "wb", buffering=1 << 16), path  # compressed data comes in pieces of ~30 KB
