@@ -138,7 +138,7 @@ def main(argv: list[str]) -> int:
     (out / "log").mkdir()
     _record(out / "log")
     collector = CollectorClock()
-    from auditor.cli import main as cli
+    from auditor.launch import main as cli  # the command's own entry point: the collector set for start-up as it sets it
 
     sys.argv = ["auditor", "audit", str(args.corpus), "-q", "--force", "--jobs", str(args.jobs),
                 "-o", str(out / "scorecard.xlsx"), "--results", str(out / "results.jsonl")]

@@ -114,6 +114,7 @@ def audit(
     from auditor.launch import settle_collector
 
     settle_collector()
+
     def scorecard():
         from auditor.reports import import_openpyxl_without_numpy
 
